@@ -1,0 +1,134 @@
+/**
+ * Synthesize a stage offline: run the program's own two steps (loadStageConfig, defineStack)
+ * under Pulumi's mock runtime, with the stage's config read as the CLI would, and return every
+ * resource it registered with its inputs and URN. Tests, the reviewer command and the policy
+ * pack all read the stack from here, so they judge what `pulumi up` would deploy.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT, loadStageConfig, type StageConfig } from "../config/stage-config";
+import { defineStack, type StackOutputs } from "../stack";
+import { RecordingMocks, type RecordedResource } from "./mocks";
+import { stackConfig } from "./project-config";
+
+// Internal to @pulumi/pulumi (not in its typings): resolves once every outstanding registration,
+// including those still waiting on other resources' outputs, has reached the monitor.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+export interface SynthesizedResource extends RecordedResource {
+  urn: string;
+  /** Type token of the parent component, if any (from the URN's type chain). */
+  parentType?: string;
+}
+
+export interface ResolvedOutputs {
+  region: string;
+  userPoolId: string;
+  userPoolClientId: string;
+  identityPoolId: string;
+  bucketName: string;
+  storagePrefix: string;
+  roleArns: Record<string, string>;
+}
+
+export interface SynthesizedStack extends SynthesizedProgram<ResolvedOutputs> {
+  stack: string;
+  config: StageConfig;
+  outputs: ResolvedOutputs;
+}
+
+export interface SynthesizeOptions {
+  /** Stage name: reads Pulumi.<stack>.yaml. @default "dev" */
+  stack?: string;
+  /** Config values to set or (with `undefined`) remove, by short or full key. */
+  overrides?: Record<string, unknown>;
+}
+
+export function resolve<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
+  return new Promise((done) => pulumi.output(value).apply((v) => done(v)));
+}
+
+async function resolveOutputs(outputs: StackOutputs): Promise<ResolvedOutputs> {
+  const [userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns] = await Promise.all([
+    resolve(outputs.userPoolId),
+    resolve(outputs.userPoolClientId),
+    resolve(outputs.identityPoolId),
+    resolve(outputs.bucketName),
+    resolve(outputs.roleArns),
+  ]);
+  return { region: outputs.region, storagePrefix: outputs.storagePrefix, userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns };
+}
+
+// The mock runtime is process-global: one synthesis at a time.
+let queue: Promise<unknown> = Promise.resolve();
+
+function serialized<T>(work: () => Promise<T>): Promise<T> {
+  const run = queue.then(work);
+  queue = run.catch(() => undefined);
+  return run;
+}
+
+export interface SynthesizedProgram<T> {
+  result: T;
+  resources: SynthesizedResource[];
+  /** Every resource of one type token. */
+  ofType(type: string): SynthesizedResource[];
+  /** The one resource of `type` (whose logical name ends with `nameSuffix`, if given); throws otherwise. */
+  one(type: string, nameSuffix?: string): SynthesizedResource;
+}
+
+/**
+ * Runs `program` under the mock runtime with `config` (full keys to strings) and returns what it
+ * returned (resolved with `resolveResult`) and every resource it registered.
+ */
+export function synthesizeProgram<T, R>(
+  setup: { stack: string; config: Record<string, string> },
+  program: () => T,
+  resolveResult: (result: T) => Promise<R>,
+): Promise<SynthesizedProgram<R>> {
+  return serialized(async () => {
+    const mocks = new RecordingMocks(setup.config["aws:region"] ?? "us-east-1");
+    await pulumi.runtime.setMocks(mocks, PROJECT, setup.stack, false);
+    pulumi.runtime.setAllConfig(setup.config, []);
+    const result = await resolveResult(program());
+    await waitForRPCs();
+
+    const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, { urn: string }> };
+    const urns = [...monitor.getRegisteredResources().keys()];
+    const resources = mocks.resources.map((r): SynthesizedResource => {
+      const urn = urns.find((u) => u.endsWith(`::${r.name}`) && u.split("::")[2]!.split("$").pop() === r.type);
+      if (!urn) throw new Error(`synth: no URN registered for ${r.type} ${r.name}`);
+      const chain = urn.split("::")[2]!.split("$");
+      return { ...r, urn, ...(chain.length > 1 ? { parentType: chain[chain.length - 2] } : {}) };
+    });
+    const ofType = (type: string) => resources.filter((r) => r.type === type);
+    return {
+      result,
+      resources,
+      ofType,
+      one(type: string, nameSuffix?: string) {
+        const found = ofType(type).filter((r) => nameSuffix === undefined || r.name.endsWith(nameSuffix));
+        if (found.length !== 1) {
+          throw new Error(
+            `expected exactly one ${type}${nameSuffix ? ` named *${nameSuffix}` : ""}, found ${found.length}: ${found.map((r) => r.name).join(", ")}`,
+          );
+        }
+        return found[0]!;
+      },
+    };
+  });
+}
+
+/** Synthesizes a stage of this project exactly as `pulumi up --stack <stack>` would build it. */
+export async function synthesizeStack(options: SynthesizeOptions = {}): Promise<SynthesizedStack> {
+  const stack = options.stack ?? "dev";
+  const raw = stackConfig(stack, options.overrides);
+  let config: StageConfig | undefined;
+  const synthesized = await synthesizeProgram(
+    { stack, config: raw },
+    // The same two calls index.ts makes.
+    () => defineStack((config = loadStageConfig(pulumi.runtime.allConfig(), pulumi.getStack()))),
+    resolveOutputs,
+  );
+  return { ...synthesized, stack, config: config!, outputs: synthesized.result };
+}

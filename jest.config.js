@@ -1,5 +1,5 @@
 /**
- * Tests sit beside the code they test. ts-jest only transpiles (isolatedModules): the type check
+ * Tests sit beside the code they test. ts-jest only transpiles (tsconfig isolatedModules): the type check
  * runs once, separately, as `npm run typecheck` (part of `npm test`), which is several times faster
  * than type-checking inside every jest worker.
  * @type {import('jest').Config}
@@ -10,7 +10,7 @@ module.exports = {
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/tools/"],
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/tools/"],
   transform: {
-    "^.+\\.ts$": ["ts-jest", { isolatedModules: true, tsconfig: "tsconfig.json" }],
+    "^.+\\.ts$": ["ts-jest", { tsconfig: "tsconfig.json" }],
   },
   // The mock-runtime syntheses import @pulumi/aws (about 0.8 s per worker); two workers fit the 2-core machine.
   maxWorkers: 2,

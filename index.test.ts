@@ -1,0 +1,49 @@
+/**
+ * index.ts is the program `pulumi up` runs. Each test runs it fresh under the mock runtime with a
+ * stage's config, as the CLI would.
+ */
+import * as pulumi from "@pulumi/pulumi";
+import { PROJECT } from "./config/stage-config";
+import { RecordingMocks } from "./synth/mocks";
+import { stackConfig } from "./synth/project-config";
+import { resolve } from "./synth/synthesize";
+
+/** Runs index.ts with `config`; returns its exports, or the error it threw. */
+async function runProgram(mocks: RecordingMocks, config: Record<string, string>): Promise<Record<string, unknown> | Error> {
+  await pulumi.runtime.setMocks(mocks, PROJECT, "dev", false);
+  pulumi.runtime.setAllConfig(config, []);
+  let outcome: Record<string, unknown> | Error = new Error("index.ts did not run");
+  jest.isolateModules(() => {
+    try {
+      outcome = require("./index"); // eslint-disable-line @typescript-eslint/no-require-imports
+    } catch (e) {
+      outcome = e as Error;
+    }
+  });
+  // Give any registration the program may have started time to reach the mocks.
+  await new Promise((done) => setTimeout(done, 50));
+  return outcome;
+}
+
+describe("index.ts", () => {
+  it("exports region, user pool, client, identity pool, bucket, prefix and a role ARN per group", async () => {
+    const mocks = new RecordingMocks("ap-northeast-1");
+    const exports = await runProgram(mocks, stackConfig("dev"));
+    if (exports instanceof Error) throw exports;
+    const values = Object.fromEntries(await Promise.all(Object.entries(exports).map(async ([k, v]) => [k, await resolve(v)])));
+    expect(Object.keys(values).sort()).toEqual(["bucketName", "identityPoolId", "region", "roleArns", "storagePrefix", "userPoolClientId", "userPoolId"]);
+    expect(values.region).toBe("ap-northeast-1");
+    expect(values.userPoolId).toMatch(/^ap-northeast-1_\w+$/);
+    expect(values.identityPoolId).toMatch(/^ap-northeast-1:[0-9a-f-]{36}$/);
+    expect(Object.keys(values.roleArns as object).sort()).toEqual(["admin", "user"]);
+    expect(mocks.resources.length).toBeGreaterThan(10);
+  });
+
+  it("fails on bad stage config before creating any resource, naming each bad key", async () => {
+    const mocks = new RecordingMocks("ap-northeast-1");
+    const outcome = await runProgram(mocks, stackConfig("dev", { prefix: "private/", groups: [] }));
+    expect(outcome).toBeInstanceOf(Error);
+    expect((outcome as Error).message).toMatch(/identity-scoped-storage:prefix: "private\/" ends with '\/'[\s\S]*identity-scoped-storage:groups: is empty/);
+    expect(mocks.resources).toEqual([]);
+  });
+});

@@ -1,0 +1,297 @@
+import * as aws from "@pulumi/aws";
+import * as pulumi from "@pulumi/pulumi";
+import { ENV_NAMES, MAX_UPLOAD_BYTES_LIMIT, type LambdaEnv } from "../lambda/env";
+import { lambdaExecutionPolicy, lambdaTrustPolicy } from "./policy-documents";
+import { assertStoragePrefix } from "./storage-prefix";
+
+/** Stage-wide request throttling (API Gateway token bucket). */
+export interface FilesApiThrottle {
+  /** Largest burst of requests, a whole number from 1 to 5000. */
+  burstLimit: number;
+  /** Steady requests per second, above 0. */
+  rateLimit: number;
+}
+
+export interface FilesApiArgs {
+  /** The function's code: the bundle lambda/build.ts writes (e.g. `new pulumi.asset.FileArchive("dist/lambda")`). */
+  code: pulumi.Input<pulumi.asset.Archive>;
+  /** The user pool whose IdTokens the API accepts. */
+  userPoolId: pulumi.Input<string>;
+  /** The app client the IdTokens must be issued to (the authorizer's audience). */
+  userPoolClientId: pulumi.Input<string>;
+  /** The identity pool that turns an IdToken into the caller's own credentials. */
+  identityPoolId: pulumi.Input<string>;
+  /** `https://cognito-idp.<region>.amazonaws.com/<userPoolId>`: the JWT authorizer's issuer. */
+  issuerUrl: pulumi.Input<string>;
+  /** Region of the pools and the bucket. */
+  region: pulumi.Input<string>;
+  /** The bucket holding every identity's folder. */
+  bucketName: pulumi.Input<string>;
+  /** Folder root: identity `<id>` owns `<prefix>/<id>/`. See `PREFIX_RULES`. */
+  prefix: string;
+  /** Largest upload in bytes, at most 4 MiB (a Lambda request payload holds 6 MB, base64-inflated). */
+  maxUploadBytes: number;
+  /** Origins allowed to call the API from a browser (`https://host[:port]`, or `http://localhost[:port]`). Empty: no CORS. */
+  corsOrigins: string[];
+  /** Let `corsOrigins` hold `*` (any origin). Only a dev stage should set this. @default false */
+  allowWildcardCors?: boolean;
+  /** Stage-wide throttling. */
+  throttle: FilesApiThrottle;
+  /** Days to keep the function's and the access logs (a CloudWatch retention value, e.g. 30). */
+  logRetentionDays: number;
+  /** Function memory in MB (more memory is also more CPU). @default 512 */
+  memorySizeMb?: number;
+  /** Function timeout in seconds, at most 29 (the API's integration timeout is 30 s). @default 10 */
+  timeoutSeconds?: number;
+  /** The function's name, also naming its log group `/aws/lambda/<name>`. @default the component name */
+  functionName?: string;
+  /** Tags for every taggable resource. */
+  tags?: Record<string, string>;
+}
+
+/** CloudWatch Logs' allowed retention periods, in days. */
+export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
+
+/** The four routes, each behind the JWT authorizer. */
+export const FILES_API_ROUTE_KEYS = ["GET /files", "GET /files/{key+}", "PUT /files/{key+}", "DELETE /files/{key+}"] as const;
+
+const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
+const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
+/** One access-log line per request, as JSON. No headers: the Authorization header must not be logged. */
+const ACCESS_LOG_FORMAT = JSON.stringify({
+  requestId: "$context.requestId",
+  requestTime: "$context.requestTime",
+  routeKey: "$context.routeKey",
+  status: "$context.status",
+  responseLatency: "$context.responseLatency",
+  integrationLatency: "$context.integrationLatency",
+  responseLength: "$context.responseLength",
+  sourceIp: "$context.identity.sourceIp",
+  authorizerError: "$context.authorizer.error",
+  integrationError: "$context.integrationErrorMessage",
+});
+
+/** Every rule the args break, so a wrong stack config fails before any resource is made. */
+export function filesApiArgProblems(name: string, args: FilesApiArgs): string[] {
+  const problems: string[] = [];
+  const functionName = args.functionName ?? name;
+  if (!FUNCTION_NAME.test(functionName)) problems.push(`function name ${JSON.stringify(functionName)} must be 1-64 of [A-Za-z0-9_-]`);
+  for (const origin of args.corsOrigins) {
+    if (origin === "*") {
+      if (!args.allowWildcardCors) problems.push("corsOrigins contains '*', which is allowed only with allowWildcardCors (dev stages)");
+    } else if (!ORIGIN.test(origin)) {
+      problems.push(`CORS origin ${JSON.stringify(origin)} must be https://host[:port] or http://localhost[:port], without a path`);
+    }
+  }
+  if (!Number.isInteger(args.maxUploadBytes) || args.maxUploadBytes < 1 || args.maxUploadBytes > MAX_UPLOAD_BYTES_LIMIT) {
+    problems.push(`maxUploadBytes must be a whole number from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`);
+  }
+  const { burstLimit, rateLimit } = args.throttle;
+  if (!Number.isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5000) problems.push("throttle.burstLimit must be a whole number from 1 to 5000");
+  if (!(rateLimit > 0) || rateLimit > 10000) problems.push("throttle.rateLimit must be above 0 and at most 10000");
+  if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
+    problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
+  }
+  const memory = args.memorySizeMb ?? 512;
+  if (!Number.isInteger(memory) || memory < 128 || memory > 10240) problems.push("memorySizeMb must be a whole number from 128 to 10240");
+  const timeout = args.timeoutSeconds ?? 10;
+  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 29) problems.push("timeoutSeconds must be a whole number from 1 to 29");
+  return problems;
+}
+
+function checkedArgs(name: string, args: FilesApiArgs): FilesApiArgs {
+  assertStoragePrefix(args.prefix, `FilesApi ${name}: prefix`);
+  const problems = filesApiArgProblems(name, args);
+  if (problems.length > 0) throw new Error(`FilesApi ${name}: ${problems.join("; ")}`);
+  return args;
+}
+
+/**
+ * The Files API: an HTTP API whose four routes sit behind a Cognito JWT authorizer, and a Lambda
+ * that acts with each caller's own identity-pool credentials. The function's own role may write
+ * its logs and nothing else: it cannot read the bucket, so IAM, not its code, keeps users apart.
+ */
+export class FilesApi extends pulumi.ComponentResource {
+  public readonly role: aws.iam.Role;
+  public readonly logGroup: aws.cloudwatch.LogGroup;
+  public readonly accessLogGroup: aws.cloudwatch.LogGroup;
+  public readonly function: aws.lambda.Function;
+  public readonly api: aws.apigatewayv2.Api;
+  public readonly authorizer: aws.apigatewayv2.Authorizer;
+  public readonly stage: aws.apigatewayv2.Stage;
+  /** The routes, by route key. */
+  public readonly routes: Record<string, aws.apigatewayv2.Route>;
+  /** `https://<id>.execute-api.<region>.amazonaws.com`: the `$default` stage serves at the root. */
+  public readonly apiEndpoint: pulumi.Output<string>;
+  public readonly functionName: pulumi.Output<string>;
+
+  constructor(name: string, args: FilesApiArgs, opts?: pulumi.ComponentResourceOptions) {
+    // Checked before super(): a refused component is never registered.
+    super("identity-scoped-storage:index:FilesApi", name, checkedArgs(name, args), opts);
+    const parent = { parent: this };
+    const tags = args.tags;
+    const functionName = args.functionName ?? name;
+
+    this.role = new aws.iam.Role(
+      `${name}-role`,
+      {
+        description: `Execution role of the ${functionName} function: its own logs only`,
+        assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()),
+        tags,
+      },
+      parent,
+    );
+
+    // Named as Lambda would name it, and made first, so retention applies from the first line.
+    this.logGroup = new aws.cloudwatch.LogGroup(
+      `${name}-function-logs`,
+      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, tags },
+      parent,
+    );
+
+    const rolePolicy = new aws.iam.RolePolicy(
+      `${name}-own-logs`,
+      {
+        role: this.role.id,
+        policy: this.logGroup.arn.apply((logGroupArn) => JSON.stringify(lambdaExecutionPolicy({ logGroupArn }))),
+      },
+      parent,
+    );
+
+    const environment: Record<(typeof ENV_NAMES)[keyof LambdaEnv], pulumi.Input<string>> = {
+      [ENV_NAMES.region]: args.region,
+      [ENV_NAMES.userPoolId]: args.userPoolId,
+      [ENV_NAMES.userPoolClientId]: args.userPoolClientId,
+      [ENV_NAMES.identityPoolId]: args.identityPoolId,
+      [ENV_NAMES.bucketName]: args.bucketName,
+      [ENV_NAMES.storagePrefix]: args.prefix,
+      [ENV_NAMES.maxUploadBytes]: String(args.maxUploadBytes),
+    };
+
+    this.function = new aws.lambda.Function(
+      `${name}-function`,
+      {
+        name: functionName,
+        description: "Files API: S3 work as the caller's own Cognito identity",
+        role: this.role.arn,
+        runtime: "nodejs22.x",
+        architectures: ["arm64"],
+        handler: "index.handler",
+        code: args.code,
+        memorySize: args.memorySizeMb ?? 512,
+        timeout: args.timeoutSeconds ?? 10,
+        environment: { variables: environment },
+        loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+        tags,
+      },
+      { parent: this, dependsOn: [this.logGroup, rolePolicy] },
+    );
+    this.functionName = this.function.name;
+
+    this.api = new aws.apigatewayv2.Api(
+      `${name}-api`,
+      {
+        protocolType: "HTTP",
+        description: "Files API (Cognito JWT authorizer)",
+        corsConfiguration:
+          args.corsOrigins.length > 0
+            ? {
+                allowOrigins: args.corsOrigins,
+                allowMethods: ["GET", "PUT", "DELETE"],
+                // idtoken: the header the original web app sent alongside (see lambda/id-token.ts).
+                allowHeaders: ["authorization", "content-type", "idtoken"],
+                exposeHeaders: ["etag"],
+                maxAge: 600,
+              }
+            : undefined,
+        tags,
+      },
+      parent,
+    );
+
+    this.authorizer = new aws.apigatewayv2.Authorizer(
+      `${name}-authorizer`,
+      {
+        apiId: this.api.id,
+        name: `${name}-cognito`,
+        authorizerType: "JWT",
+        identitySources: ["$request.header.Authorization"],
+        jwtConfiguration: { issuer: args.issuerUrl, audiences: [args.userPoolClientId] },
+      },
+      parent,
+    );
+
+    const integration = new aws.apigatewayv2.Integration(
+      `${name}-integration`,
+      {
+        apiId: this.api.id,
+        integrationType: "AWS_PROXY",
+        integrationUri: this.function.invokeArn,
+        payloadFormatVersion: "2.0",
+      },
+      parent,
+    );
+
+    this.routes = {};
+    for (const routeKey of FILES_API_ROUTE_KEYS) {
+      const slug = routeKey.toLowerCase().replace(/[^a-z]+/g, "-").replace(/-+$/, "");
+      this.routes[routeKey] = new aws.apigatewayv2.Route(
+        `${name}-${slug}`,
+        {
+          apiId: this.api.id,
+          routeKey,
+          authorizationType: "JWT",
+          authorizerId: this.authorizer.id,
+          target: pulumi.interpolate`integrations/${integration.id}`,
+        },
+        parent,
+      );
+    }
+
+    this.accessLogGroup = new aws.cloudwatch.LogGroup(
+      `${name}-access-logs`,
+      { name: `/aws/apigateway/${name}/access`, retentionInDays: args.logRetentionDays, tags },
+      parent,
+    );
+
+    this.stage = new aws.apigatewayv2.Stage(
+      `${name}-stage`,
+      {
+        apiId: this.api.id,
+        name: "$default",
+        autoDeploy: true,
+        defaultRouteSettings: {
+          throttlingBurstLimit: args.throttle.burstLimit,
+          throttlingRateLimit: args.throttle.rateLimit,
+          detailedMetricsEnabled: true,
+        },
+        accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+        tags,
+      },
+      { parent: this, dependsOn: Object.values(this.routes) },
+    );
+
+    // Only this API may invoke the function, on any stage and method, on the /files routes.
+    new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: this.function.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*/files*`,
+      },
+      parent,
+    );
+
+    this.apiEndpoint = this.api.apiEndpoint;
+
+    this.registerOutputs({
+      apiEndpoint: this.apiEndpoint,
+      functionName: this.functionName,
+      functionArn: this.function.arn,
+      roleArn: this.role.arn,
+      logGroupName: this.logGroup.name,
+    });
+  }
+}

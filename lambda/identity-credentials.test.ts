@@ -1,0 +1,120 @@
+/**
+ * The credentials cache against the Cognito Identity stand-in behind the real client.
+ */
+import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { VerifiedIdToken } from "./id-token";
+import { IdentitySessions, cognitoError } from "./identity-credentials";
+import type { RetryPolicy } from "./retry";
+import { CognitoIdentityStandIn, cognitoErrors } from "./test-support/cognito-identity-stand-in";
+import { createTestUserPool } from "./test-support/test-user-pool";
+
+const pool = createTestUserPool({ region: "ap-northeast-1" });
+const IDENTITY_POOL_ID = "ap-northeast-1:0b6f1f0e-3c55-4e0c-9a4b-2f3c1d5e6a7b";
+const ROLE = "arn:aws:iam::123456789012:role/user";
+const NO_RETRIES: RetryPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => undefined, random: () => 0 };
+
+let now = 1_700_000_000_000;
+let cognito: CognitoIdentityStandIn;
+let destroyed: number;
+
+function caller(sub: string, groups = ["user"], preferredRole: string | null = ROLE): VerifiedIdToken {
+  return {
+    token: pool.idToken({ sub, groups, ...(preferredRole ? { preferredRole, roles: [preferredRole] } : {}) }),
+    sub,
+    roleClaims: { groups, preferredRole, roles: preferredRole ? [preferredRole] : [] },
+    expiresAtMs: now + 3_600_000,
+  };
+}
+
+function sessions(options: { maxEntries?: number; lifetimeMs?: number } = {}) {
+  cognito.restore();
+  cognito = new CognitoIdentityStandIn({ identityPoolId: IDENTITY_POOL_ID, pool, now: () => now, credentialLifetimeMs: options.lifetimeMs ?? 3_600_000 }).install();
+  return new IdentitySessions({
+    cognito: new CognitoIdentityClient({ region: "ap-northeast-1", maxAttempts: 1 }),
+    identityPoolId: IDENTITY_POOL_ID,
+    providerName: pool.providerName,
+    createS3Client: (credentials) => {
+      const client = new S3Client({ region: "ap-northeast-1", credentials, maxAttempts: 1 });
+      const destroy = client.destroy.bind(client);
+      client.destroy = () => {
+        destroyed++;
+        destroy();
+      };
+      return client;
+    },
+    retry: NO_RETRIES,
+    now: () => now,
+    ...(options.maxEntries ? { maxEntries: options.maxEntries } : {}),
+  });
+}
+
+beforeEach(() => {
+  destroyed = 0;
+  cognito = new CognitoIdentityStandIn({ identityPoolId: IDENTITY_POOL_ID, pool, now: () => now }).install();
+});
+afterEach(() => cognito.restore());
+
+it("hands out the identity's credentials, signing with exactly what Cognito issued", async () => {
+  const s = sessions();
+  const session = await s.sessionFor(caller("alice"));
+  expect(session.identityId).toBe(cognito.identityIdFor("alice"));
+  const credentials = await session.s3.config.credentials();
+  const issued = cognito.issued.get(credentials.accessKeyId)!;
+  expect(issued).toMatchObject({ identityId: session.identityId, roleArn: ROLE, secretAccessKey: credentials.secretAccessKey, sessionToken: credentials.sessionToken });
+});
+
+it("reuses one session, S3 client included, until five minutes before expiry", async () => {
+  const s = sessions();
+  const first = await s.sessionFor(caller("alice"));
+  now += 54 * 60_000;
+  expect(await s.sessionFor(caller("alice"))).toBe(first);
+  now += 2 * 60_000;
+  const second = await s.sessionFor(caller("alice"));
+  expect(second).not.toBe(first);
+  expect(second.identityId).toBe(first.identityId);
+  expect(cognito.calls).toEqual({ GetId: 1, GetCredentialsForIdentity: 2 });
+  expect(destroyed).toBe(1); // the old client is released
+});
+
+it("uses short-lived credentials for half their life rather than refreshing on every request", async () => {
+  const s = sessions({ lifetimeMs: 4 * 60_000 });
+  const first = await s.sessionFor(caller("alice"));
+  now += 60_000;
+  expect(await s.sessionFor(caller("alice"))).toBe(first);
+  now += 61_000;
+  expect(await s.sessionFor(caller("alice"))).not.toBe(first);
+});
+
+it("keys sessions by user and role claims: other groups or another preferred role never share one", async () => {
+  const keys = new Set([
+    IdentitySessions.cacheKey(caller("alice")),
+    IdentitySessions.cacheKey(caller("alice", ["user", "admin"])),
+    IdentitySessions.cacheKey(caller("alice", ["user"], "arn:aws:iam::123456789012:role/admin")),
+    IdentitySessions.cacheKey(caller("bob")),
+  ]);
+  expect(keys.size).toBe(4);
+  // A different token with the same user and claims maps to the same entry.
+  expect(IdentitySessions.cacheKey(caller("alice"))).toBe(IdentitySessions.cacheKey(caller("alice")));
+});
+
+it("keeps at most maxEntries sessions and releases the S3 client of each one dropped", async () => {
+  const s = sessions({ maxEntries: 2 });
+  const alice = await s.sessionFor(caller("alice"));
+  await s.sessionFor(caller("bob"));
+  await s.sessionFor(caller("carol"));
+  expect(destroyed).toBe(1);
+  expect(await s.sessionFor(caller("alice"))).not.toBe(alice); // alice was the least recently used
+});
+
+describe("cognitoError", () => {
+  it("maps the role-mapping denial to 403 and any other NotAuthorizedException to 401", () => {
+    expect(cognitoError(cognitoErrors.notAuthorized(`The ambiguous role mapping rules for: ${pool.providerName} denied this request.`))).toMatchObject({ status: 403, code: "no_role" });
+    expect(cognitoError(cognitoErrors.notAuthorized("Invalid login token. Token expired: 1700000000 >= 1699999999"))).toMatchObject({ status: 401, code: "token_rejected" });
+  });
+
+  it("rethrows what it does not recognise (a 500 at the top, with no details)", () => {
+    const bug = new TypeError("x");
+    expect(() => cognitoError(bug)).toThrow(bug);
+  });
+});

@@ -1,0 +1,45 @@
+/**
+ * The handler's real dependencies: SDK clients with maxAttempts 1 (retries are ours alone, see
+ * retry.ts), the token verifier, the credentials cache and the stdout log. Tests and the bench
+ * build the same thing, replacing only what reaches outside the process (JWKS fetching, clocks,
+ * sleeping, the log sink); AWS calls are intercepted at the clients' `send`.
+ */
+import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
+import { S3Client } from "@aws-sdk/client-s3";
+import type { JwksCache } from "aws-jwt-verify/jwk";
+import type { HandlerDeps } from "./create-handler";
+import { loginsProviderName, type LambdaEnv } from "./env";
+import { createIdTokenVerifier } from "./id-token";
+import { IdentitySessions } from "./identity-credentials";
+import { stdoutSink, type LogSink } from "./request-log";
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+
+export interface DepsOverrides {
+  jwksCache?: JwksCache;
+  retry?: RetryPolicy;
+  log?: LogSink;
+  /** Clock of the credentials cache (ms since the epoch). */
+  now?: () => number;
+}
+
+export function productionDeps(env: LambdaEnv, overrides: DepsOverrides = {}): HandlerDeps {
+  const retry = overrides.retry ?? DEFAULT_RETRY_POLICY;
+  // One Cognito Identity client per container; its two operations are unsigned.
+  const cognito = new CognitoIdentityClient({ region: env.region, maxAttempts: 1 });
+  const sessions = new IdentitySessions({
+    cognito,
+    identityPoolId: env.identityPoolId,
+    providerName: loginsProviderName(env),
+    // One S3 client per cached identity session, signing with that identity's credentials only.
+    createS3Client: (credentials) => new S3Client({ region: env.region, credentials, maxAttempts: 1 }),
+    retry,
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+  return {
+    env,
+    verifyIdToken: createIdTokenVerifier({ userPoolId: env.userPoolId, clientId: env.userPoolClientId }, overrides.jwksCache),
+    sessions,
+    retry,
+    log: overrides.log ?? stdoutSink,
+  };
+}

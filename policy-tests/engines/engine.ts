@@ -1,0 +1,62 @@
+/**
+ * One interface, two implementations: `local` (an offline IAM evaluator) and `aws` (IAM's own
+ * policy simulator). The matrix hands an engine requests and compares its verdicts with intent.
+ */
+import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
+
+export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
+export const isAllowed = (d: Decision) => d === "Allowed";
+
+/** A request made with one role's credentials by one identity. */
+export interface S3Request {
+  role: RoleUnderReview;
+  /** The caller's identity id: the value of `${cognito-identity.amazonaws.com:sub}`. */
+  identityId: string;
+  action: string;
+  resourceArn: string;
+  /** Request context, without the identity id (engines supply that their own way). */
+  context: Record<string, string | string[]>;
+  /** Keys deliberately left out (e.g. `s3:prefix` in the "absent prefix" scenario): a policy
+   *  condition on one of these failing for lack of a value is the point, not a problem. */
+  deliberatelyAbsent: string[];
+}
+
+/** A request to assume a role with a web identity token from an identity pool. */
+export interface TrustRequest {
+  role: RoleUnderReview;
+  trustPolicy: NamedPolicy;
+  /** `cognito-identity.amazonaws.com:aud` and `:amr` as Cognito would send them. */
+  context: Record<string, string | string[]>;
+  deliberatelyAbsent: string[];
+}
+
+/** The statement that decided a request, for findings. */
+export interface StatementRef {
+  policy: string;
+  /** Sid, or the statement's index when it has none. */
+  statement: string;
+  effect: "Allow" | "Deny";
+}
+
+export interface Verdict {
+  decision: Decision;
+  decidedBy: StatementRef[];
+  /** Anything that makes the verdict untrustworthy: an ignored or missing context key, an
+   *  evaluator error, an unsupported construct. A verdict with problems never counts as a pass. */
+  problems: string[];
+}
+
+export interface Progress {
+  (done: number, total: number): void;
+}
+
+export interface PolicyEngine {
+  readonly name: "local" | "aws";
+  /** Evaluates S3 requests against each role's identity policies and the bucket policy. */
+  evaluateS3(target: ReviewTarget, requests: S3Request[], onProgress?: Progress): Promise<Verdict[]>;
+  /** Evaluates trust requests; `undefined` when the engine cannot (AWS's simulator skips sts:Assume*). */
+  evaluateTrust?(target: ReviewTarget, requests: TrustRequest[]): Promise<Verdict[]>;
+  /** Evaluates a request under a permissive control policy (`Allow action on resource`): proves the
+   *  request itself is well-formed and evaluable, so a Deny elsewhere is our policies' doing. */
+  evaluateReachability(target: ReviewTarget, requests: S3Request[]): Promise<Verdict[]>;
+}

@@ -28,6 +28,8 @@ export interface RoleMappingUnderReview {
   type: "Token" | "Rules";
   ambiguousRoleResolution: string;
   rules: { claim: string; matchType: string; value: string; roleArn: string }[];
+  /** The pool's default role for authenticated identities (used only when resolution is not Deny). */
+  defaultAuthenticatedRoleArn?: string;
   /** Role for unauthenticated identities, if any is attached. */
   unauthenticatedRoleArn?: string;
   allowUnauthenticatedIdentities: boolean;

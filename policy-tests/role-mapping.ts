@@ -10,7 +10,7 @@ import type { RoleMappingUnderReview } from "./review-target";
 
 export type RoleOutcome = { role: string } | { denied: string };
 
-export function resolveRole(mapping: RoleMappingUnderReview, user: { authenticated: boolean; groups: string[]; defaultAuthenticatedRoleArn?: string }): RoleOutcome {
+export function resolveRole(mapping: RoleMappingUnderReview, user: { authenticated: boolean; groups: string[] }): RoleOutcome {
   if (!user.authenticated) {
     if (!mapping.allowUnauthenticatedIdentities) return { denied: "the identity pool allows no unauthenticated identities" };
     return mapping.unauthenticatedRoleArn ? { role: mapping.unauthenticatedRoleArn } : { denied: "no unauthenticated role" };
@@ -40,5 +40,5 @@ export function resolveRole(mapping: RoleMappingUnderReview, user: { authenticat
   }
   if (matched) return { role: matched };
   if (mapping.ambiguousRoleResolution === "Deny") return { denied: "no role matched and ambiguous resolution is Deny" };
-  return user.defaultAuthenticatedRoleArn ? { role: user.defaultAuthenticatedRoleArn } : { denied: "no role matched and no default role" };
+  return mapping.defaultAuthenticatedRoleArn ? { role: mapping.defaultAuthenticatedRoleArn } : { denied: "no role matched and no default role" };
 }

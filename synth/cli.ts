@@ -56,9 +56,12 @@ async function main(argv: string[]): Promise<number> {
 }
 
 main(process.argv).then(
-  (code) => process.exit(code),
+  // exitCode, not exit(): exit() would cut off output still being written to a pipe.
+  (code) => {
+    process.exitCode = code;
+  },
   (e) => {
     process.stderr.write(`error: ${(e as Error).message}\n`);
-    process.exit(1);
+    process.exitCode = 1;
   },
 );

@@ -1,0 +1,152 @@
+/** The review as a readable matrix (table), as JSON, or as JUnit XML for CI. */
+import Table from "cli-table3";
+import { isAllowed } from "./engines/engine";
+import { describeScenario, formatRefs, type MatrixResult, type Row } from "./matrix";
+import type { S3Scenario } from "./scenarios";
+
+export type ReportFormat = "table" | "json" | "junit";
+
+const word = (allow: boolean) => (allow ? "allow" : "deny");
+/** A cell: actual decision, and whether it matches intent (with the expected one when it does not). */
+function cell(row: Row | undefined): string {
+  if (!row) return "";
+  const actual = word(isAllowed(row.verdict.decision));
+  if (row.pass) return `${actual} ✓`;
+  return row.verdict.problems.length ? `${actual} ✗ unreliable` : `${actual} ✗ want ${word(row.scenario.expected.allow)}`;
+}
+
+function table(head: string[]): Table.Table {
+  // No rule between rows: the matrix stays one line per request.
+  return new Table({ head, style: { head: [], border: [] }, wordWrap: true, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
+}
+
+export function renderTable(r: MatrixResult): string {
+  const out: string[] = [];
+  const t = r.target;
+  out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
+  out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix}/<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
+  out.push(`Cells: actual decision, ✓ when it matches intent. Every expected denial was checked against its control (the owner's same request, or an allow-all control policy).`, "");
+
+  const s3Rows = r.rows.filter((row) => row.scenario.kind === "s3") as (Row & { scenario: S3Scenario })[];
+  for (const role of t.roles) {
+    const mine = s3Rows.filter((row) => row.scenario.role === role && row.scenario.caller === "A");
+    const objectRows = mine.filter((row) => row.scenario.resource.target.kind === "object" && !row.scenario.contextLabel);
+    const resources = [...new Set(objectRows.map((row) => row.scenario.resource.label))];
+    const objects = table([`role ${role.group}${role.readAllFolders ? " (reads all folders)" : ""}: object action by A`, ...resources]);
+    for (const action of [...new Set(objectRows.map((row) => row.scenario.action))]) {
+      objects.push([action, ...resources.map((label) => cell(objectRows.find((row) => row.scenario.action === action && row.scenario.resource.label === label)))]);
+    }
+    out.push(objects.toString());
+
+    const lists = mine.filter((row) => /^s3:ListBucket/.test(row.scenario.action) && row.scenario.resource.target.kind === "bucket");
+    const listActions = [...new Set(lists.map((row) => row.scenario.action))];
+    const variants = [...new Set(lists.map((row) => row.scenario.contextLabel))];
+    const listTable = table([`role ${role.group}: listing by A (request context)`, ...listActions]);
+    for (const v of variants) listTable.push([v || "(none)", ...listActions.map((a) => cell(lists.find((row) => row.scenario.action === a && row.scenario.contextLabel === v)))]);
+    out.push(listTable.toString());
+
+    const rest = mine.filter((row) => !objectRows.includes(row) && !lists.includes(row));
+    const notable = rest.filter((row) => !row.pass || isAllowed(row.verdict.decision) || row.scenario.contextLabel);
+    const restTable = table([`role ${role.group}: other requests by A`, "resource", "result"]);
+    for (const row of notable) restTable.push([`${row.scenario.action}${row.scenario.contextLabel ? ` (${row.scenario.contextLabel})` : ""}`, row.scenario.resource.label, cell(row)]);
+    // The rest are passing denials (anything else is notable): one line says so.
+    const quiet = rest.length - notable.length;
+    if (quiet > 0) restTable.push([`${quiet} more bucket-level and other-resource actions`, "", "all deny ✓"]);
+    out.push(restTable.toString(), "");
+  }
+
+  const trustRows = r.rows.filter((row) => row.scenario.kind === "trust");
+  if (trustRows.length) {
+    const trust = table(["trust: sts:AssumeRoleWithWebIdentity", ...t.roles.map((role) => `role ${role.group}`)]);
+    for (const label of [...new Set(trustRows.map((row) => (row.scenario.kind === "trust" ? row.scenario.label : "")))]) {
+      trust.push([label, ...t.roles.map((role) => cell(trustRows.find((row) => row.scenario.role === role && row.scenario.kind === "trust" && row.scenario.label === label)))]);
+    }
+    out.push(trust.toString());
+  }
+  if (r.mapping.length) {
+    const mapping = table(["role mapping: who gets which role", "intended", "Cognito would give", ""]);
+    for (const m of r.mapping) mapping.push([m.label, m.expected, m.actual, m.pass ? "✓" : "✗"]);
+    out.push(mapping.toString());
+  }
+  for (const note of r.notes) out.push(`Note: ${note}`);
+
+  out.push("");
+  if (r.findings.length) {
+    out.push(`FINDINGS (${r.findings.length}):`);
+    for (const f of r.findings) {
+      out.push(`  [${f.category}] ${f.request}`, `      expected ${f.expected}, got ${f.actual}; decided by ${f.decidedBy}`, `      ${f.detail}`);
+    }
+    out.push("");
+  }
+  const passed = r.rows.filter((row) => row.pass).length;
+  out.push(
+    `${r.pass ? "PASS" : "FAIL"}: ${passed}/${r.rows.length} requests as intended, ${r.mapping.filter((m) => m.pass).length}/${r.mapping.length} role-mapping cases, ` +
+      `${r.inspection.length} inspection issue(s); ${r.simulations} simulations in ${(r.elapsedMs / 1000).toFixed(2)} s.`,
+  );
+  return out.join("\n");
+}
+
+function rowJson(row: Row) {
+  const s = row.scenario;
+  return {
+    id: s.id,
+    kind: s.kind,
+    role: s.role.group,
+    ...(s.kind === "s3"
+      ? { caller: s.caller, callerId: s.callerId, action: s.action, resource: s.resource.label, resourceArn: s.resource.arn, context: s.context }
+      : { request: s.label, context: s.context }),
+    expected: word(s.expected.allow),
+    reason: s.expected.reason,
+    actual: row.verdict.decision,
+    decidedBy: row.verdict.decidedBy,
+    problems: row.verdict.problems,
+    ...(row.control ? { control: row.control } : {}),
+    pass: row.pass,
+    ...(row.failure ? { failure: row.failure, category: row.category } : {}),
+  };
+}
+
+export function renderJson(r: MatrixResult): string {
+  return JSON.stringify(
+    {
+      target: { label: r.target.label, bucket: r.target.bucketName, prefix: r.target.prefix, identityPoolId: r.target.identityPoolId, roles: r.target.roles.map((role) => role.group) },
+      engine: r.engine,
+      ...(r.trustEngine ? { trustEngine: r.trustEngine } : {}),
+      pass: r.pass,
+      summary: { requests: r.rows.length, passed: r.rows.filter((row) => row.pass).length, findings: r.findings.length, simulations: r.simulations, elapsedMs: Math.round(r.elapsedMs) },
+      findings: r.findings,
+      mapping: r.mapping,
+      inspection: r.inspection,
+      notes: r.notes,
+      rows: r.rows.map(rowJson),
+    },
+    null,
+    2,
+  );
+}
+
+const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+
+export function renderJunit(r: MatrixResult): string {
+  const cases = [
+    ...r.rows.map((row) => ({
+      suite: `${r.target.label} / role ${row.scenario.role.group} / ${row.scenario.kind}`,
+      name: describeScenario(row.scenario),
+      failure: row.pass ? undefined : `${row.failure} — decided by ${formatRefs(row.verdict.decidedBy)}`,
+    })),
+    ...r.mapping.map((m) => ({ suite: `${r.target.label} / role mapping`, name: m.label, failure: m.pass ? undefined : `intended ${m.expected}, Cognito would give ${m.actual}` })),
+    ...r.inspection.map((i) => ({ suite: `${r.target.label} / inspection`, name: `${i.document} ${i.issue.statement ?? ""}`.trim(), failure: `${i.issue.rule}: ${i.issue.message}` })),
+  ];
+  const suites = [...new Set(cases.map((c) => c.suite))].map((suite) => {
+    const mine = cases.filter((c) => c.suite === suite);
+    const body = mine
+      .map((c) => `    <testcase classname="${xml(suite)}" name="${xml(c.name)}">${c.failure ? `<failure message="${xml(c.failure)}"/>` : ""}</testcase>`)
+      .join("\n");
+    return `  <testsuite name="${xml(suite)}" tests="${mine.length}" failures="${mine.filter((c) => c.failure).length}">\n${body}\n  </testsuite>`;
+  });
+  return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="isolation review" tests="${cases.length}" failures="${cases.filter((c) => c.failure).length}">\n${suites.join("\n")}\n</testsuites>\n`;
+}
+
+export function render(r: MatrixResult, format: ReportFormat): string {
+  return format === "json" ? renderJson(r) : format === "junit" ? renderJunit(r) : renderTable(r);
+}

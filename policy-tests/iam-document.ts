@@ -62,12 +62,13 @@ function statement(raw: unknown, index: number, use: DocumentUse, source: string
   if (unknown.length > 0) throw new PolicyInputError(`${where} has unknown element(s) ${unknown.join(", ")}`);
   if (raw.Effect !== "Allow" && raw.Effect !== "Deny") throw new PolicyInputError(`${where}.Effect must be "Allow" or "Deny"`);
   if ((raw.Action === undefined) === (raw.NotAction === undefined)) throw new PolicyInputError(`${where} needs exactly one of Action or NotAction`);
-  const hasResource = raw.Resource !== undefined || raw.NotResource !== undefined;
-  if (raw.Resource !== undefined && raw.NotResource !== undefined) throw new PolicyInputError(`${where} has both Resource and NotResource`);
-  if (use !== "trust" && !hasResource) throw new PolicyInputError(`${where} needs Resource or NotResource`);
+  // Principal first: a trust or bucket policy given as an identity policy is the likelier mistake.
   const hasPrincipal = raw.Principal !== undefined || raw.NotPrincipal !== undefined;
   if (use === "identity" && hasPrincipal) throw new PolicyInputError(`${where} has a Principal, which an identity policy cannot have (is this a resource or trust policy?)`);
   if (use !== "identity" && !hasPrincipal) throw new PolicyInputError(`${where} needs a Principal in a ${use} policy`);
+  const hasResource = raw.Resource !== undefined || raw.NotResource !== undefined;
+  if (raw.Resource !== undefined && raw.NotResource !== undefined) throw new PolicyInputError(`${where} has both Resource and NotResource`);
+  if (use !== "trust" && !hasResource) throw new PolicyInputError(`${where} needs Resource or NotResource`);
   const out: PolicyStatement = { Effect: raw.Effect };
   if (raw.Sid !== undefined) {
     if (typeof raw.Sid !== "string") throw new PolicyInputError(`${where}.Sid must be a string`);

@@ -149,10 +149,8 @@ export async function buildScenarios(target: ReviewTarget): Promise<Scenarios> {
             else if (takes("s3:delimiter")) absent.push("s3:delimiter");
             const label = [takes("s3:prefix") ? `s3:prefix ${p.label}` : "", delimiter ? "delimiter /" : ""].filter(Boolean).join(", ");
             add(role, "A", action, bucket, { label, context, absent, listPrefix: p.value });
-            if (p.owner && p.owner !== "A") {
-              const ownerPrefix = { ...context, "s3:prefix": p.value!.replace(ids.A, ids[p.owner]) };
-              add(role, p.owner, action, bucket, { label, context: ownerPrefix, absent, listPrefix: ownerPrefix["s3:prefix"] });
-            }
+            // The folder's owner listing the same prefix: the control for A being refused it.
+            if (p.owner && p.owner !== "A") add(role, p.owner, action, bucket, { label, context, absent, listPrefix: p.value });
           }
         }
       } else if (action.scope === "bucket") {

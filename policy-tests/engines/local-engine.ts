@@ -47,8 +47,8 @@ export function sessionArn(role: RoleUnderReview, accountId: string): string {
 
 const asSimulationPolicy = (d: IamDocument) => d as unknown as Simulation["resourcePolicy"] & object;
 
-function statementRef(s: StatementAnalysis, effect: "Allow" | "Deny"): StatementRef {
-  return { policy: s.policyId ?? "resource policy", statement: s.explain?.identifier ?? s.statement.Sid ?? "?", effect };
+function statementRef(s: StatementAnalysis, effect: "Allow" | "Deny", resourcePolicyName: string): StatementRef {
+  return { policy: s.policyId ?? resourcePolicyName, statement: s.explain?.identifier ?? s.statement.Sid ?? "?", effect };
 }
 
 /** Conditions that failed because a key had no value, in statements that otherwise applied. */
@@ -62,7 +62,8 @@ function missingKeys(analysis: PolicyAnalysis | undefined, deliberatelyAbsent: s
     .map((c) => c.conditionKeyValue!);
 }
 
-async function simulate(simulation: Simulation, deliberatelyAbsent: string[], problems: string[]): Promise<Verdict> {
+/** `resourcePolicyName` names the resource (bucket or trust) policy in findings: the evaluator does not. */
+async function simulate(simulation: Simulation, deliberatelyAbsent: string[], problems: string[], resourcePolicyName = "resource policy"): Promise<Verdict> {
   let response: Awaited<ReturnType<typeof runSimulation>>;
   try {
     response = await runSimulation(simulation, {});
@@ -82,9 +83,9 @@ async function simulate(simulation: Simulation, deliberatelyAbsent: string[], pr
   const missing = [...missingKeys(analysis.identityAnalysis, deliberatelyAbsent), ...missingKeys(analysis.resourceAnalysis, deliberatelyAbsent)];
   const decidedBy =
     decision === "Allowed"
-      ? [...(analysis.identityAnalysis?.allowStatements ?? []), ...(analysis.resourceAnalysis?.allowStatements ?? [])].map((s) => statementRef(s, "Allow"))
+      ? [...(analysis.identityAnalysis?.allowStatements ?? []), ...(analysis.resourceAnalysis?.allowStatements ?? [])].map((s) => statementRef(s, "Allow", resourcePolicyName))
       : decision === "ExplicitlyDenied"
-        ? [...(analysis.identityAnalysis?.denyStatements ?? []), ...(analysis.resourceAnalysis?.denyStatements ?? [])].map((s) => statementRef(s, "Deny"))
+        ? [...(analysis.identityAnalysis?.denyStatements ?? []), ...(analysis.resourceAnalysis?.denyStatements ?? [])].map((s) => statementRef(s, "Deny", resourcePolicyName))
         : [];
   return {
     decision,
@@ -148,6 +149,7 @@ export function createLocalEngine(): PolicyEngine {
             },
             request.deliberatelyAbsent,
             problems,
+            target.bucketPolicy?.name,
           ),
         );
         onProgress?.(i + 1, requests.length);
@@ -174,6 +176,7 @@ export function createLocalEngine(): PolicyEngine {
             },
             request.deliberatelyAbsent,
             [],
+            request.trustPolicy.name,
           ),
         );
       }

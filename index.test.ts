@@ -6,7 +6,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "./config/stage-config";
 import { RecordingMocks } from "./synth/mocks";
 import { stackConfig } from "./synth/project-config";
-import { resolve } from "./synth/synthesize";
+import { resolve, settled } from "./synth/synthesize";
 
 /** Runs index.ts with `config`; returns its exports, or the error it threw. */
 async function runProgram(mocks: RecordingMocks, config: Record<string, string>): Promise<Record<string, unknown> | Error> {
@@ -20,8 +20,8 @@ async function runProgram(mocks: RecordingMocks, config: Record<string, string>)
       outcome = e as Error;
     }
   });
-  // Give any registration the program may have started time to reach the mocks.
-  await new Promise((done) => setTimeout(done, 50));
+  // Let every registration the program started reach the mocks (the Lambda bundle builds first).
+  await settled();
   return outcome;
 }
 
@@ -31,11 +31,12 @@ describe("index.ts", () => {
     const exports = await runProgram(mocks, stackConfig("dev"));
     if (exports instanceof Error) throw exports;
     const values = Object.fromEntries(await Promise.all(Object.entries(exports).map(async ([k, v]) => [k, await resolve(v)])));
-    expect(Object.keys(values).sort()).toEqual(["bucketName", "identityPoolId", "region", "roleArns", "storagePrefix", "userPoolClientId", "userPoolId"]);
+    expect(Object.keys(values).sort()).toEqual(["bucketName", "filesApiEndpoint", "identityPoolId", "region", "roleArns", "storagePrefix", "userPoolClientId", "userPoolId"]);
     expect(values.region).toBe("ap-northeast-1");
     expect(values.userPoolId).toMatch(/^ap-northeast-1_\w+$/);
     expect(values.identityPoolId).toMatch(/^ap-northeast-1:[0-9a-f-]{36}$/);
     expect(Object.keys(values.roleArns as object).sort()).toEqual(["admin", "user"]);
+    expect(values.filesApiEndpoint).toMatch(/^https:\/\/\w+\.execute-api\.ap-northeast-1\.amazonaws\.com$/);
     expect(mocks.resources.length).toBeGreaterThan(10);
   });
 

@@ -12,3 +12,4 @@ export const identityPoolId = outputs.identityPoolId;
 export const bucketName = outputs.bucketName;
 export const storagePrefix = outputs.storagePrefix;
 export const roleArns = outputs.roleArns;
+export const filesApiEndpoint = outputs.filesApiEndpoint;

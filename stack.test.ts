@@ -109,8 +109,8 @@ describe("dev stack: Cognito identity", () => {
     expect(dev.outputs.roleArns).toEqual({ admin: adminRole.state.arn, user: userRole.state.arn });
   });
 
-  it("trusts, on every role, only this identity pool's authenticated identities", () => {
-    const roles = dev.ofType(T.role);
+  it("trusts, on every group role, only this identity pool's authenticated identities", () => {
+    const roles = dev.ofType(T.role).filter((r) => r.parentType === "identity-scoped-storage:index:CognitoIdentity");
     expect(roles).toHaveLength(2);
     for (const role of roles) {
       expect(json(role, "assumeRolePolicy")).toEqual({
@@ -217,8 +217,8 @@ describe("dev stack: identity-scoped bucket", () => {
     expect(new Set(all)).toEqual(new Set([...OWNER_ACTIONS, "s3:ListBucket"]));
   });
 
-  it("puts every resource inside one of the two components", () => {
-    const components = ["identity-scoped-storage:index:CognitoIdentity", "identity-scoped-storage:index:IdentityScopedBucket"];
+  it("puts every resource inside one of the three components", () => {
+    const components = ["identity-scoped-storage:index:CognitoIdentity", "identity-scoped-storage:index:FilesApi", "identity-scoped-storage:index:IdentityScopedBucket"];
     expect(dev.resources.filter((r) => !r.custom).map((r) => r.type).sort()).toEqual(components);
     for (const r of dev.resources.filter((r) => r.custom)) expect({ name: r.name, parentType: r.parentType }).toEqual({ name: r.name, parentType: expect.stringMatching(/^identity-scoped-storage:index:/) });
   });
@@ -232,7 +232,44 @@ describe("dev stack: identity-scoped bucket", () => {
       bucketName: dev.one(T.bucket).state.bucket,
       storagePrefix: "private",
       roleArns: { admin: expect.stringMatching(/^arn:aws:iam::\d{12}:role\//), user: expect.stringMatching(/^arn:aws:iam::\d{12}:role\//) },
+      filesApiEndpoint: dev.one("aws:apigatewayv2/api:Api").state.apiEndpoint,
     });
+  });
+});
+
+describe("dev stack: Files API wiring", () => {
+  it("authorizes with this user pool's tokens for this app client", () => {
+    expect((dev.one("aws:apigatewayv2/authorizer:Authorizer").inputs as Json).jwtConfiguration).toEqual({
+      audiences: [dev.outputs.userPoolClientId],
+      issuer: `https://cognito-idp.ap-northeast-1.amazonaws.com/${dev.outputs.userPoolId}`,
+    });
+  });
+
+  it("gives the function this stack's pools, bucket and prefix, and a role that cannot touch S3", () => {
+    const fn = dev.one("aws:lambda/function:Function").inputs as Json;
+    expect(fn.environment.variables).toMatchObject({
+      REGION: "ap-northeast-1",
+      USER_POOL_ID: dev.outputs.userPoolId,
+      USER_POOL_CLIENT_ID: dev.outputs.userPoolClientId,
+      IDENTITY_POOL_ID: dev.outputs.identityPoolId,
+      BUCKET_NAME: dev.outputs.bucketName,
+      STORAGE_PREFIX: "private",
+      MAX_UPLOAD_BYTES: "4194304",
+    });
+    const role = dev.ofType(T.role).find((r) => r.state.arn === fn.role)!;
+    expect(role.parentType).toBe("identity-scoped-storage:index:FilesApi");
+    const actions = policiesOfRole(dev, role).flatMap((p) => (p.Statement as Json[]).flatMap((st) => list(st.Action)));
+    expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
+    expect(role.inputs.managedPolicyArns).toBeUndefined();
+  });
+
+  it("takes CORS origins from the stage config, and refuses '*' outside dev before any resource", async () => {
+    expect((dev.one("aws:apigatewayv2/api:Api").inputs as Json).corsConfiguration.allowOrigins).toEqual(["http://localhost:3000"]);
+    await expect(synthesizeStack({ stack: "prod", overrides: { corsOrigins: ["*"] } })).rejects.toThrow(
+      /identity-scoped-storage:corsOrigins\[0\]: '\*' \(any origin\) is allowed only on a dev stage/,
+    );
+    const devWildcard = await synthesizeStack({ stack: "dev", overrides: { corsOrigins: ["*"] } });
+    expect((devWildcard.one("aws:apigatewayv2/api:Api").inputs as Json).corsConfiguration.allowOrigins).toEqual(["*"]);
   });
 });
 

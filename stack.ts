@@ -4,8 +4,10 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { CognitoIdentity } from "./components/cognito-identity";
+import { FilesApi } from "./components/files-api";
 import { IdentityScopedBucket } from "./components/identity-scoped-bucket";
 import type { StageConfig } from "./config/stage-config";
+import { buildLambdaBundle } from "./lambda/build";
 
 export interface StackOutputs {
   region: string;
@@ -17,9 +19,16 @@ export interface StackOutputs {
   storagePrefix: string;
   /** Role ARN per group name. */
   roleArns: pulumi.Output<Record<string, string>>;
+  /** Base URL of the Files API. */
+  filesApiEndpoint: pulumi.Output<string>;
 }
 
-export function defineStack(config: StageConfig): StackOutputs {
+export interface DefineStackOptions {
+  /** The files Lambda's code. @default the bundle of lambda/, built now into dist/lambda */
+  lambdaCode?: pulumi.Input<pulumi.asset.Archive>;
+}
+
+export function defineStack(config: StageConfig, options: DefineStackOptions = {}): StackOutputs {
   const name = `iss-${config.stack}`;
   const tags = { project: "identity-scoped-storage", stack: config.stack };
 
@@ -55,6 +64,24 @@ export function defineStack(config: StageConfig): StackOutputs {
     tags,
   });
 
+  const filesApi = new FilesApi(`${name}-files-api`, {
+    // Built at deploy time, so `pulumi up` always ships the handler in this checkout.
+    code: options.lambdaCode ?? buildLambdaBundle().then((bundle) => new pulumi.asset.FileArchive(bundle.outdir)),
+    userPoolId: identity.userPoolId,
+    userPoolClientId: identity.userPoolClientId,
+    identityPoolId: identity.identityPoolId,
+    issuerUrl: identity.issuerUrl,
+    region: config.region,
+    bucketName: storage.bucketName,
+    prefix: config.prefix,
+    maxUploadBytes: config.maxUploadBytes,
+    corsOrigins: config.corsOrigins,
+    allowWildcardCors: config.stack === "dev",
+    throttle: { burstLimit: config.apiThrottleBurstLimit, rateLimit: config.apiThrottleRateLimit },
+    logRetentionDays: config.logRetentionDays,
+    tags,
+  });
+
   return {
     region: config.region,
     userPoolId: identity.userPoolId,
@@ -63,5 +90,6 @@ export function defineStack(config: StageConfig): StackOutputs {
     bucketName: storage.bucketName,
     storagePrefix: config.prefix,
     roleArns: identity.roleArns,
+    filesApiEndpoint: filesApi.apiEndpoint,
   };
 }

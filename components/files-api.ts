@@ -72,17 +72,21 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   integrationError: "$context.integrationErrorMessage",
 });
 
+/** What is wrong with one CORS origin, or undefined when it is allowed. */
+export function corsOriginProblem(origin: string, allowWildcard: boolean): string | undefined {
+  if (origin === "*") return allowWildcard ? undefined : "'*' (any origin) is allowed only on a dev stage";
+  if (!ORIGIN.test(origin)) return `CORS origin ${JSON.stringify(origin)} must be https://host[:port] or http://localhost[:port], without a path`;
+  return undefined;
+}
+
 /** Every rule the args break, so a wrong stack config fails before any resource is made. */
 export function filesApiArgProblems(name: string, args: FilesApiArgs): string[] {
   const problems: string[] = [];
   const functionName = args.functionName ?? name;
   if (!FUNCTION_NAME.test(functionName)) problems.push(`function name ${JSON.stringify(functionName)} must be 1-64 of [A-Za-z0-9_-]`);
   for (const origin of args.corsOrigins) {
-    if (origin === "*") {
-      if (!args.allowWildcardCors) problems.push("corsOrigins contains '*', which is allowed only with allowWildcardCors (dev stages)");
-    } else if (!ORIGIN.test(origin)) {
-      problems.push(`CORS origin ${JSON.stringify(origin)} must be https://host[:port] or http://localhost[:port], without a path`);
-    }
+    const problem = corsOriginProblem(origin, args.allowWildcardCors ?? false);
+    if (problem) problems.push(problem);
   }
   if (!Number.isInteger(args.maxUploadBytes) || args.maxUploadBytes < 1 || args.maxUploadBytes > MAX_UPLOAD_BYTES_LIMIT) {
     problems.push(`maxUploadBytes must be a whole number from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`);

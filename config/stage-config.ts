@@ -3,6 +3,8 @@
  * the `config:` block of Pulumi.yaml (the CLI applies them; `synth/` does the same offline);
  * this module reads raw values, types them and names every key that is wrong.
  */
+import { corsOriginProblem, LOG_RETENTION_DAYS } from "../components/files-api";
+import { MAX_UPLOAD_BYTES_LIMIT } from "../lambda/env";
 import { PREFIX_RULES, storagePrefixProblems } from "../components/storage-prefix";
 
 export const PROJECT = "identity-scoped-storage";
@@ -34,6 +36,11 @@ export interface StageConfig {
   abortIncompleteUploadDays: number;
   noncurrentVersionExpirationDays: number;
   forceDestroy: boolean;
+  corsOrigins: string[];
+  maxUploadBytes: number;
+  apiThrottleBurstLimit: number;
+  apiThrottleRateLimit: number;
+  logRetentionDays: number;
 }
 
 /** One wrong value: the full config key (or path inside it) and what is wrong and allowed. */
@@ -108,6 +115,15 @@ const int = (min: number, max: number): KeySpec<number> => ({
   },
 });
 
+const intOneOf = (allowed: readonly number[]): KeySpec<number> => ({
+  type: "integer",
+  parse: (raw) => {
+    const n = Number(raw);
+    if (!/^\d+$/.test(raw.trim()) || !allowed.includes(n)) throw new ValueError(`${JSON.stringify(raw)} is not allowed; use one of ${allowed.join(", ")}`);
+    return n;
+  },
+});
+
 const bool: KeySpec<boolean> = {
   type: "boolean",
   parse: (raw) => {
@@ -116,9 +132,9 @@ const bool: KeySpec<boolean> = {
   },
 };
 
-const stringArray = (checkItem: (item: string) => void, minItems: number): KeySpec<string[]> => ({
+const stringArray = (checkItem: (item: string, stack: string) => void, minItems: number): KeySpec<string[]> => ({
   type: "array",
-  parse: (raw) => {
+  parse: (raw, stack) => {
     const value = parseJson(raw, "a JSON array of strings");
     if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
       throw new ValueError(`must be an array of strings (got ${raw})`);
@@ -126,7 +142,7 @@ const stringArray = (checkItem: (item: string) => void, minItems: number): KeySp
     if (value.length < minItems) throw new ValueError(`needs at least ${minItems} item(s)`);
     value.forEach((item: string, i) => {
       try {
-        checkItem(item);
+        checkItem(item, stack);
       } catch (e) {
         throw new ValueError((e as Error).message, `[${i}]`);
       }
@@ -240,6 +256,14 @@ export const STAGE_CONFIG_KEYS = {
   abortIncompleteUploadDays: int(1, 365),
   noncurrentVersionExpirationDays: int(1, 3650),
   forceDestroy: bool,
+  corsOrigins: stringArray((origin, stack) => {
+    const problem = corsOriginProblem(origin, stack === "dev");
+    if (problem) throw new ValueError(problem);
+  }, 0),
+  maxUploadBytes: int(1, MAX_UPLOAD_BYTES_LIMIT),
+  apiThrottleBurstLimit: int(1, 5000),
+  apiThrottleRateLimit: int(1, 10000),
+  logRetentionDays: intOneOf(LOG_RETENTION_DAYS),
 } satisfies Record<string, KeySpec<unknown>>;
 
 type Parsed = { [K in keyof typeof STAGE_CONFIG_KEYS]: ReturnType<(typeof STAGE_CONFIG_KEYS)[K]["parse"]> };

@@ -4,7 +4,11 @@
  * resource it registered with its inputs and URN. Tests, the reviewer command and the policy
  * pack all read the stack from here, so they judge what `pulumi up` would deploy.
  */
+import * as fs from "node:fs";
+import * as os from "node:os";
+import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
+import { buildLambdaBundle } from "../lambda/build";
 import { PROJECT, loadStageConfig, type StageConfig } from "../config/stage-config";
 import { defineStack, type StackOutputs } from "../stack";
 import { RecordingMocks, type RecordedResource } from "./mocks";
@@ -14,6 +18,9 @@ import { stackConfig } from "./project-config";
 // including those still waiting on other resources' outputs, has reached the monitor.
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const { waitForRPCs } = require("@pulumi/pulumi/runtime/settings") as { waitForRPCs: () => Promise<void> };
+
+/** Resolves once every registration the program started has reached the (mock) monitor. */
+export const settled = (): Promise<void> => waitForRPCs();
 
 export interface SynthesizedResource extends RecordedResource {
   urn: string;
@@ -29,6 +36,7 @@ export interface ResolvedOutputs {
   bucketName: string;
   storagePrefix: string;
   roleArns: Record<string, string>;
+  filesApiEndpoint: string;
 }
 
 export interface SynthesizedStack extends SynthesizedProgram<ResolvedOutputs> {
@@ -49,14 +57,15 @@ export function resolve<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
 }
 
 async function resolveOutputs(outputs: StackOutputs): Promise<ResolvedOutputs> {
-  const [userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns] = await Promise.all([
+  const [userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns, filesApiEndpoint] = await Promise.all([
     resolve(outputs.userPoolId),
     resolve(outputs.userPoolClientId),
     resolve(outputs.identityPoolId),
     resolve(outputs.bucketName),
     resolve(outputs.roleArns),
+    resolve(outputs.filesApiEndpoint),
   ]);
-  return { region: outputs.region, storagePrefix: outputs.storagePrefix, userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns };
+  return { region: outputs.region, storagePrefix: outputs.storagePrefix, userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns, filesApiEndpoint };
 }
 
 // The mock runtime is process-global: one synthesis at a time.
@@ -119,15 +128,24 @@ export function synthesizeProgram<T, R>(
   });
 }
 
+// The Lambda bundle is really built, once per process, into a directory of this process's own,
+// so parallel test workers never write the same file.
+let lambdaCode: Promise<pulumi.asset.Archive> | undefined;
+function lambdaCodeForSynthesis(): Promise<pulumi.asset.Archive> {
+  lambdaCode ??= buildLambdaBundle(fs.mkdtempSync(path.join(os.tmpdir(), "iss-lambda-"))).then((b) => new pulumi.asset.FileArchive(b.outdir));
+  return lambdaCode;
+}
+
 /** Synthesizes a stage of this project exactly as `pulumi up --stack <stack>` would build it. */
 export async function synthesizeStack(options: SynthesizeOptions = {}): Promise<SynthesizedStack> {
   const stack = options.stack ?? "dev";
   const raw = stackConfig(stack, options.overrides);
+  const code = await lambdaCodeForSynthesis();
   let config: StageConfig | undefined;
   const synthesized = await synthesizeProgram(
     { stack, config: raw },
-    // The same two calls index.ts makes.
-    () => defineStack((config = loadStageConfig(pulumi.runtime.allConfig(), pulumi.getStack()))),
+    // The same two calls index.ts makes (with the bundle built once per process).
+    () => defineStack((config = loadStageConfig(pulumi.runtime.allConfig(), pulumi.getStack())), { lambdaCode: code }),
     resolveOutputs,
   );
   return { ...synthesized, stack, config: config!, outputs: synthesized.result };

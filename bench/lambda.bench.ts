@@ -111,7 +111,7 @@ export const bench: Bench = async () => {
         `esbuild bundle of lambda/handler.ts (lambda/build.ts) built into a temp dir; init = time to require() it in a fresh \`node\` ` +
         `(${process.version}) with the function's environment set; warm figures run createHandler wired as in production ` +
         "(real SDK clients, real RS256 verification against a loopback JWKS) with aws-sdk-client-mock stand-ins for Cognito Identity " +
-        "and S3 (their in-process work is included); AWS calls counted at the clients' send().",
+        "and S3 (their in-process work is included); AWS calls counted at the clients' send()",
       rows,
     };
   } finally {

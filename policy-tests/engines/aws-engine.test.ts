@@ -14,7 +14,8 @@ import {
 import { mockClient } from "aws-sdk-client-mock";
 import { identityStorageGrants, storageBucketPolicy } from "../../components/policy-documents";
 import type { ReviewTarget, RoleUnderReview } from "../review-target";
-import { backoffDelay, contextKeyType, createAwsEngine, type AwsEngineOptions } from "./aws-engine";
+import { backoffDelay } from "../../lambda/retry";
+import { contextKeyType, createAwsEngine, type AwsEngineOptions } from "./aws-engine";
 import type { S3Request } from "./engine";
 import * as shapes from "./aws-responses/recorded-shapes";
 
@@ -320,7 +321,7 @@ describe("aws engine: failures", () => {
   });
 
   test("backoff is bounded by maxDelayMs", () => {
-    expect(backoffDelay(20, { baseDelayMs: 250, maxDelayMs: 8000, random: () => 0.999 })).toBeLessThan(8000);
-    expect(backoffDelay(0, { baseDelayMs: 250, maxDelayMs: 8000, random: () => 0 })).toBe(0);
+    expect(backoffDelay({ baseDelayMs: 250, maxDelayMs: 8000, random: () => 0.999 }, 20)).toBeLessThan(8000);
+    expect(backoffDelay({ baseDelayMs: 250, maxDelayMs: 8000, random: () => 0 }, 0)).toBe(0);
   });
 });

@@ -31,21 +31,13 @@ import { statementLabel, type IamDocument } from "../iam-document";
 import { bucketArnOf, type ReviewTarget, type RoleUnderReview } from "../review-target";
 import { IDENTITY_ID_KEY } from "../substitute-identity";
 import type { Decision, PolicyEngine, Progress, S3Request, StatementRef, Verdict } from "./engine";
+import { RetriesExhaustedError, withRetries, type RetryPolicy } from "../../lambda/retry";
+
+export type { RetryPolicy };
 
 /** A failure of the engine itself (credentials, throttling, permissions), not a verdict. */
 export class AwsEngineError extends Error {
   override name = "AwsEngineError";
-}
-
-export interface RetryPolicy {
-  /** Attempts per API call, the first one included. */
-  maxAttempts: number;
-  baseDelayMs: number;
-  maxDelayMs: number;
-  /** Injectable so tests do not wait. */
-  sleep: (ms: number) => Promise<void>;
-  /** Injectable jitter source, in [0, 1). */
-  random: () => number;
 }
 
 export interface AwsEngineOptions {
@@ -324,11 +316,6 @@ const isTransient = (e: AwsErrorLike) => isThrottling(e) || isServerError(e) || 
 const isServiceRejection = (e: AwsErrorLike) =>
   e.$metadata?.httpStatusCode !== undefined && (e.$fault === "client" || /^PolicyEvaluation/.test(e.name ?? "")) && !CALLER_ERRORS.has(e.name ?? "");
 
-/** Exponential backoff with full jitter: a random delay in [0, min(max, base · 2^attempt)). */
-export function backoffDelay(attempt: number, policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelayMs" | "random">): number {
-  return Math.floor(policy.random() * Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** attempt));
-}
-
 function fatal(e: AwsErrorLike, api: string): AwsEngineError {
   const what = `${e.name ?? "Error"}: ${e.message ?? ""}`.trim();
   if (e.name === "CredentialsProviderError" || /could not load credentials/i.test(e.message ?? "")) {
@@ -342,21 +329,17 @@ function fatal(e: AwsErrorLike, api: string): AwsEngineError {
   return new AwsEngineError(`the aws engine could not call IAM ${api}: ${what}`);
 }
 
+/** The shared retry loop (lambda/retry.ts) with IAM's notion of transient; exhaustion is an engine error. */
 async function withRetry<T>(api: string, send: () => Promise<T>, retry: RetryPolicy): Promise<T> {
-  for (let attempt = 0; ; attempt++) {
-    try {
-      return await send();
-    } catch (raw) {
-      const e = asAwsError(raw);
-      if (!isTransient(e)) throw raw;
-      if (attempt + 1 >= retry.maxAttempts) {
-        const why = isThrottling(e) ? "still throttled" : "still failing";
-        throw new AwsEngineError(
-          `IAM ${api} was ${why} after ${retry.maxAttempts} attempts (last error ${e.name ?? "Error"}: ${e.message ?? ""}); retry later or lower the concurrency.`,
-        );
-      }
-      await retry.sleep(backoffDelay(attempt, retry));
-    }
+  let last: AwsErrorLike = {};
+  try {
+    return await withRetries(retry, `IAM ${api}`, send, (raw) => isTransient((last = asAwsError(raw))));
+  } catch (error) {
+    if (!(error instanceof RetriesExhaustedError)) throw error;
+    const why = isThrottling(last) ? "still throttled" : "still failing";
+    throw new AwsEngineError(
+      `IAM ${api} was ${why} after ${retry.maxAttempts} attempts (last error ${last.name ?? "Error"}: ${last.message ?? ""}); retry later or lower the concurrency.`,
+    );
   }
 }
 

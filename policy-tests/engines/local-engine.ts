@@ -98,6 +98,26 @@ async function simulate(simulation: Simulation, deliberatelyAbsent: string[], pr
   };
 }
 
+/** A simulation with no organization policies (none apply to this account's review). */
+function simulation(
+  identityPolicies: Simulation["identityPolicies"],
+  resourcePolicy: Simulation["resourcePolicy"],
+  request: { principal: string; action: string; resourceArn: string; accountId: string; context: Record<string, string | string[]> },
+): Simulation {
+  return {
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resourceArn, accountId: request.accountId },
+      contextVariables: request.context,
+    },
+  };
+}
+
 /** Resolves each policy for one identity, once. */
 class SubstitutionCache {
   private readonly cache = new Map<string, { document: IamDocument; unresolved: string[] }>();
@@ -135,18 +155,7 @@ export function createLocalEngine(): PolicyEngine {
         }
         verdicts.push(
           await simulate(
-            {
-              identityPolicies,
-              serviceControlPolicies: [],
-              resourceControlPolicies: [],
-              resourcePolicy,
-              request: {
-                principal: sessionArn(request.role, target.accountId),
-                action: request.action,
-                resource: { resource: request.resourceArn, accountId: target.accountId },
-                contextVariables: request.context,
-              },
-            },
+            simulation(identityPolicies, resourcePolicy, { ...request, principal: sessionArn(request.role, target.accountId), accountId: target.accountId }),
             request.deliberatelyAbsent,
             problems,
             target.bucketPolicy?.name,
@@ -162,18 +171,13 @@ export function createLocalEngine(): PolicyEngine {
       for (const request of requests) {
         verdicts.push(
           await simulate(
-            {
-              identityPolicies: [],
-              serviceControlPolicies: [],
-              resourceControlPolicies: [],
-              resourcePolicy: asSimulationPolicy(request.trustPolicy.document),
-              request: {
-                principal: "cognito-identity.amazonaws.com",
-                action: "sts:AssumeRoleWithWebIdentity",
-                resource: { resource: request.role.roleArn, accountId: target.accountId },
-                contextVariables: request.context,
-              },
-            },
+            simulation([], asSimulationPolicy(request.trustPolicy.document), {
+              principal: "cognito-identity.amazonaws.com",
+              action: "sts:AssumeRoleWithWebIdentity",
+              resourceArn: request.role.roleArn,
+              accountId: target.accountId,
+              context: request.context,
+            }),
             request.deliberatelyAbsent,
             [],
             request.trustPolicy.name,
@@ -189,17 +193,11 @@ export function createLocalEngine(): PolicyEngine {
         const control: PolicyStatement = { Effect: "Allow", Action: request.action, Resource: request.resourceArn };
         verdicts.push(
           await simulate(
-            {
-              identityPolicies: [{ name: "reachability-control", policy: asSimulationPolicy({ Version: "2012-10-17", Statement: [control] }) }],
-              serviceControlPolicies: [],
-              resourceControlPolicies: [],
-              request: {
-                principal: sessionArn(request.role, target.accountId),
-                action: request.action,
-                resource: { resource: request.resourceArn, accountId: target.accountId },
-                contextVariables: request.context,
-              },
-            },
+            simulation([{ name: "reachability-control", policy: asSimulationPolicy({ Version: "2012-10-17", Statement: [control] }) }], undefined, {
+              ...request,
+              principal: sessionArn(request.role, target.accountId),
+              accountId: target.accountId,
+            }),
             request.deliberatelyAbsent,
             [],
           ),

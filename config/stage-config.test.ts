@@ -162,4 +162,28 @@ describe("Pulumi.yaml", () => {
     expect(config.deletionProtection).toBe(true);
     expect(config.groups.map((g) => [g.name, g.precedence])).toEqual([["admin", 0], ["user", 100]]);
   });
+
+  it("follows Pulumi's project schema, so the CLI accepts it (rules from pulumi/pulumi sdk/go/common/workspace/project.json)", () => {
+    // A declaration may hold only these attributes; `type` is one of the simple types; an array
+    // declares its items' type; a typed default must have that type (Project.Validate).
+    const ATTRIBUTES = ["type", "items", "description", "secret", "default", "value"];
+    const SIMPLE = ["string", "integer", "boolean", "array"];
+    const fits = (type: string, value: unknown): boolean =>
+      type === "string" ? typeof value === "string"
+      : type === "integer" ? Number.isInteger(value)
+      : type === "boolean" ? typeof value === "boolean"
+      : Array.isArray(value);
+    for (const [key, decl] of Object.entries(project.config)) {
+      expect({ key, extra: Object.keys(decl).filter((a) => !ATTRIBUTES.includes(a)) }).toEqual({ key, extra: [] });
+      expect({ key, both: decl.default !== undefined && decl.value !== undefined }).toEqual({ key, both: false });
+      if (decl.type === undefined) continue;
+      expect(SIMPLE).toContain(decl.type);
+      expect({ key, fits: fits(decl.type, decl.default) }).toEqual({ key, fits: true });
+      if (decl.type === "array") {
+        const items = decl.items as { type: string };
+        expect(SIMPLE).toContain(items.type);
+        for (const item of decl.default as unknown[]) expect({ key, fits: fits(items.type, item) }).toEqual({ key, fits: true });
+      }
+    }
+  });
 });

@@ -51,7 +51,7 @@ describe("broken policies", () => {
     expect(r.code).toBe(1);
     const simulated = r.findings.filter((f) => f.category === category);
     expect(simulated.length).toBeGreaterThan(0);
-    expect(simulated.some((f) => request.test(f.request) && f.decidedBy.includes(`#${statement} (Allow)`))).toBe(true);
+    expect(simulated.some((f) => request.test(f.request) && f.decidedBy.includes(` › ${statement} (Allow)`))).toBe(true);
     // The structural inspection names the same document and the rule it breaks.
     expect(r.findings.some((f) => f.category === "inspection" && f.actual === rule && f.decidedBy.includes(name))).toBe(true);
   });

@@ -91,7 +91,8 @@ export function parseIamDocument(input: unknown, use: DocumentUse, source: strin
     try {
       value = JSON.parse(input);
     } catch (e) {
-      throw new PolicyInputError(`${source}: not valid JSON (${(e as Error).message})`);
+      // One line: V8's message quotes the input, line breaks and all.
+      throw new PolicyInputError(`${source}: not valid JSON (${(e as Error).message.replace(/\s+/g, " ")})`);
     }
   }
   if (!isObject(value) || value.Statement === undefined) {

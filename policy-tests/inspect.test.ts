@@ -150,13 +150,8 @@ describe("inspectStorageGrants", () => {
     expect(rules(issues)).toEqual([["acl-action", "#1"]]);
   });
 
-  // BUG: inspect.ts inspectStorageGrants decides which resources concern the bucket with
-  // `r.startsWith(bucketArn + "/") || r === "*" || r === "arn:aws:s3:::*"` (objects) and
-  // `r === bucketArn || r === "*" || r === "arn:aws:s3:::*"` (listing). A bucket-name wildcard
-  // such as `arn:aws:s3:::*/*` or `arn:aws:s3:::files-*/*` matches this bucket's objects in IAM, but
-  // is treated as "another resource, left alone": every identity's folder is readable and
-  // the inspection reports nothing. Expected object-not-confined / list-not-confined; actual [].
-  it.failing.each<[string, PolicyStatement, [InspectionRule, string][]]>([
+
+  it.each<[string, PolicyStatement, [InspectionRule, string][]]>([
     ["GetObject on arn:aws:s3:::*/*", objects("s3:GetObject", "arn:aws:s3:::*/*"), [["object-not-confined", "G"]]],
     ["GetObject on arn:aws:s3:::files-*/*", objects("s3:GetObject", "arn:aws:s3:::files-*/*"), [["object-not-confined", "G"]]],
     ["ListBucket without condition on arn:aws:s3:::files-*", grant({ Action: "s3:ListBucket", Resource: "arn:aws:s3:::files-*" }), [["list-not-confined", "G"]]],

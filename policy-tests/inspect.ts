@@ -73,6 +73,11 @@ export function inspectTrustPolicy(doc: IamDocument, identityPoolId?: string): I
   return issues;
 }
 
+/** An IAM resource pattern as a regular expression: `*` any run of characters, `?` any one. */
+function iamPattern(pattern: string): RegExp {
+  return new RegExp(`^${pattern.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`);
+}
+
 const ACL = /acl$/i;
 const VERSION_DELETION = /^s3:DeleteObjectVersion/i;
 const OBJECT_READ_ACTIONS = new Set(["s3:getobject"]);
@@ -108,18 +113,22 @@ export function inspectStorageGrants(doc: IamDocument, options: GrantInspectionO
       else if (VERSION_DELETION.test(a)) issues.push({ rule: "version-deletion-action", statement: at, message: `grants ${a}, which deletes history` });
     }
     const resources = listOf(s.Resource);
-    const objectResources = resources.filter((r) => r.startsWith(`${options.bucketArn}/`) || r === "*" || r === "arn:aws:s3:::*");
+    // A resource concerns this bucket's objects when, read as an IAM pattern (* and ? match
+    // anything, '/' included), it could match an object ARN of this bucket.
+    const probe = `${options.bucketArn}/\u0000`;
+    const objectResources = resources.filter((r) => r.startsWith(`${options.bucketArn}/`) || iamPattern(r).test(probe));
     const objectActions = s3Actions.filter((a) => !/^s3:List(Bucket|AllMyBuckets)/i.test(a));
     for (const r of objectActions.length > 0 ? objectResources : []) {
       const key = r.startsWith(`${options.bucketArn}/`) ? r.slice(options.bucketArn.length + 1) : r;
-      const confined = key.startsWith(ownFolder);
+      // Confined: the folder is spelled out literally, with no wildcard before it.
+      const confined = r.startsWith(`${options.bucketArn}/`) && key.startsWith(ownFolder);
       const readAll = options.readAllFolders && key.startsWith(allFolders) && objectActions.every((a) => OBJECT_READ_ACTIONS.has(a.toLowerCase()));
       if (!confined && !readAll) {
         issues.push({ rule: "object-not-confined", statement: at, message: `object access on ${r} is not confined to ${ownFolder}…` });
       }
     }
     const lists = actions.filter((a) => /^s3:ListBucket(Versions|MultipartUploads)?$/i.test(a) || /^(s3:)?\*$|^s3:List\*$/i.test(a));
-    const onBucket = resources.some((r) => r === options.bucketArn || r === "*" || r === "arn:aws:s3:::*");
+    const onBucket = resources.some((r) => iamPattern(r).test(options.bucketArn));
     if (lists.length > 0 && onBucket) {
       const values = [...(conditionValues(s, "StringLike", "s3:prefix") ?? []), ...(conditionValues(s, "StringEquals", "s3:prefix") ?? [])];
       const otherOperators = Object.keys(s.Condition ?? {}).filter((op) => op !== "StringLike" && op !== "StringEquals");

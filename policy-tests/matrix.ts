@@ -74,7 +74,7 @@ export interface MatrixOptions {
 }
 
 const decisionWord = (allow: boolean) => (allow ? "ALLOW" : "DENY");
-export const formatRefs = (refs: StatementRef[]) => (refs.length ? refs.map((r) => `${r.policy}#${r.statement} (${r.effect})`).join(", ") : "no statement matched");
+export const formatRefs = (refs: StatementRef[]) => (refs.length ? refs.map((r) => `${r.policy} › ${r.statement} (${r.effect})`).join(", ") : "no statement matched");
 
 function toRequest(s: S3Scenario): S3Request {
   return { role: s.role, identityId: s.callerId, action: s.action, resourceArn: s.resource.arn, context: s.context, deliberatelyAbsent: s.deliberatelyAbsent };
@@ -184,7 +184,7 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
       request: `${document}${issue.statement ? ` statement ${issue.statement}` : ""}`,
       expected: "compliant",
       actual: issue.rule,
-      decidedBy: `${document}${issue.statement ? `#${issue.statement}` : ""}`,
+      decidedBy: `${document}${issue.statement ? ` › ${issue.statement}` : ""}`,
       detail: issue.message,
     })),
   ];

@@ -33,7 +33,7 @@ export interface TrustRequest {
 /** The statement that decided a request, for findings. */
 export interface StatementRef {
   policy: string;
-  /** Sid, or the statement's index when it has none. */
+  /** statementLabel's name for it: the Sid, else `#<0-based index>`. */
   statement: string;
   effect: "Allow" | "Deny";
 }

@@ -228,31 +228,19 @@ describe("local engine: problems make a verdict untrustworthy", () => {
       expect((await createLocalEngine().evaluateS3(target({ roles: [readAllRole] }), [readB(readAllRole)]))[0]).toEqual(clean("Allowed"));
     });
 
-    // BUG: local-engine.ts SubstitutionCache.get keys the cache on `${policy.name}\u0000${identityId}`
-    // and never on the document, and the cache lives as long as the engine. Evaluating a second
-    // target whose policy has the same name (the dev stack with admin read off, then on: same
-    // logical names) reuses the first target's substituted document. Input: the same engine,
-    // target 1 = our grants without readAllFolders, target 2 = with readAllFolders, both named
-    // "UsersStorageGrants"; A GetObject on B's object in target 2. Expected Allowed (AllFoldersRead);
-    // actual ImplicitlyDenied (target 1's document was evaluated).
-    it.failing("evaluates the second target's policy, not a cached document of the same name", async () => {
+
+    it("evaluates the second target's policy, not a cached document of the same name", async () => {
       const reused = createLocalEngine();
       expect((await reused.evaluateS3(target({ roles: [plainRole] }), [readB(plainRole)]))[0]).toEqual(clean("ImplicitlyDenied"));
       expect((await reused.evaluateS3(target({ roles: [readAllRole] }), [readB(readAllRole)]))[0]).toEqual(clean("Allowed"));
     });
   });
 
-  // BUG (minor, cross-module): for a statement without Sid the engine's StatementRef.statement is
-  // iam-simulate's identifier, the 1-based position ("1" for Statement[0]), while
-  // iam-document.ts statementLabel (used by every inspection finding) and the parser's errors
-  // count from 0 ("#0"). The reviewer's report (matrix.ts formatRefs: `${policy}#${statement}`)
-  // therefore names Statement[0] "#1" in simulation findings and "#0" in inspection findings.
-  // Expected "0" here (so both say #0); actual "1".
-  it.failing("names a statement without Sid by the same 0-based index the inspection uses", async () => {
+  it("names a statement without Sid by the same label the inspection uses (#<0-based index>)", async () => {
     const unnamed = role([{ name: "Unnamed", document: doc({ Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/private/${SUB}/*` }) }], "unnamed");
     const v = await one(req(A, "s3:GetObject", objectArn(A), { role: unnamed }), target({ roles: [unnamed] }));
     expect(v.decision).toBe("Allowed");
-    expect(v.decidedBy).toEqual([{ policy: "Unnamed", statement: "0", effect: "Allow" }]);
+    expect(v.decidedBy).toEqual([{ policy: "Unnamed", statement: "#0", effect: "Allow" }]);
   });
 });
 

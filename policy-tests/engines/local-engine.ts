@@ -20,7 +20,8 @@ import type { Decision, PolicyEngine, Progress, S3Request, StatementRef, TrustRe
 /** Shape of the parts of iam-simulate's analysis this engine reads. */
 interface StatementAnalysis {
   policyId?: string;
-  statement: { Sid?: string; Effect?: string };
+  /** iam-policy's Statement object. */
+  statement: { sid(): string | undefined; index(): number };
   actionMatch?: boolean;
   resourceMatch?: boolean;
   principalMatch?: string;
@@ -47,8 +48,10 @@ export function sessionArn(role: RoleUnderReview, accountId: string): string {
 
 const asSimulationPolicy = (d: IamDocument) => d as unknown as Simulation["resourcePolicy"] & object;
 
+/** Names the statement as statementLabel does: its Sid, else `#<0-based index>`. */
 function statementRef(s: StatementAnalysis, effect: "Allow" | "Deny", resourcePolicyName: string): StatementRef {
-  return { policy: s.policyId ?? resourcePolicyName, statement: s.explain?.identifier ?? s.statement.Sid ?? "?", effect };
+  // iam-policy's index() counts from 1 (its explain identifier too); statementLabel counts from 0.
+  return { policy: s.policyId ?? resourcePolicyName, statement: s.statement.sid() ?? `#${s.statement.index() - 1}`, effect };
 }
 
 /** Conditions that failed because a key had no value, in statements that otherwise applied. */
@@ -118,16 +121,14 @@ function simulation(
   };
 }
 
-/** Resolves each policy for one identity, once. */
+/** Resolves each policy document for one identity, once (keyed by the document itself, never its name). */
 class SubstitutionCache {
-  private readonly cache = new Map<string, { document: IamDocument; unresolved: string[] }>();
+  private readonly cache = new WeakMap<IamDocument, Map<string, { document: IamDocument; unresolved: string[] }>>();
   get(policy: NamedPolicy, identityId: string) {
-    const key = `${policy.name}\u0000${identityId}`;
-    let hit = this.cache.get(key);
-    if (!hit) {
-      hit = substituteIdentityId(policy.document, identityId);
-      this.cache.set(key, hit);
-    }
+    let perIdentity = this.cache.get(policy.document);
+    if (!perIdentity) this.cache.set(policy.document, (perIdentity = new Map()));
+    let hit = perIdentity.get(identityId);
+    if (!hit) perIdentity.set(identityId, (hit = substituteIdentityId(policy.document, identityId)));
     return hit;
   }
 }

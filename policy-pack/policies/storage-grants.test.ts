@@ -76,6 +76,16 @@ describe("identity-storage-grants", () => {
     expect(alone).toEqual([expect.stringContaining("[not-action-or-resource]")]);
   });
 
+  it("judges bucket wildcards against the stack's storage bucket, as the shared inspection reads them", async () => {
+    // Still one folder per identity in every bucket the pattern matches: isolation holds.
+    const confined = await messages(withGrant(document({ ...OWN_OBJECTS, Resource: `arn:aws:s3:::files-*/private/${SUB}/*` }, OWN_LIST)));
+    expect(confined).toEqual([]);
+    const everyObject = await messages(withGrant(document(OWN_OBJECTS, OWN_LIST, { Sid: "Any", Effect: "Allow", Action: "s3:GetObject", Resource: "arn:aws:s3:::files-*/*" })));
+    expect(everyObject).toEqual([expect.stringMatching(/statement Any: object access on arn:aws:s3:::files-\*\/\* is not confined to private\/.*\[object-not-confined\]$/)]);
+    const listAny = await messages(withGrant(document(OWN_OBJECTS, OWN_LIST, { Sid: "ListAny", Effect: "Allow", Action: "s3:ListBucket", Resource: "arn:aws:s3:::*" })));
+    expect(listAny).toEqual([expect.stringMatching(/statement ListAny: s3:ListBucket is not confined .*\(no s3:prefix condition\).*\[list-not-confined\]$/)]);
+  });
+
   it("fails a ListBucket without any s3:prefix condition", async () => {
     expect(await messages(withGrant(document(OWN_OBJECTS, { ...OWN_LIST, Condition: undefined })))).toEqual([expect.stringContaining("statement List: s3:ListBucket is not confined")]);
   });

@@ -107,10 +107,17 @@ export const identityStorageGrants: StackValidationPolicy = {
 
     const judge = (grant: GrantDocument, doc: IamDocument) => {
       const readAllFolders = matchesAny(groupWide, nameable(grant.role.role, deferrals));
-      const arns = new Set(bucketArnsIn(doc));
-      // A statement on every resource, or a document that names no bucket (NotResource, say), can still
-      // reach the storage buckets: judge it against them (or against every bucket, if none is known).
-      if (arns.size === 0 || mentionsEveryResource(doc)) for (const a of stackBucketArns.length > 0 ? stackBucketArns : ["arn:aws:s3:::*"]) arns.add(a);
+      // The inspection takes a concrete bucket ARN and itself decides which (wildcard) resources reach
+      // it. Buckets the document names are judged as named; a bucket pattern (`files-*`, `*`), a
+      // statement on every resource, or a document naming no bucket at all (NotResource, say) is
+      // judged against the stack's identity storage buckets, or as written when none is known.
+      const named = bucketArnsIn(doc);
+      const patterns = named.filter((a) => /[*?]/.test(a));
+      const arns = new Set(named.filter((a) => !patterns.includes(a)));
+      if (patterns.length > 0 || arns.size === 0 || mentionsEveryResource(doc)) {
+        const fallback = stackBucketArns.length > 0 ? stackBucketArns : patterns.length > 0 ? patterns : ["arn:aws:s3:::*"];
+        for (const a of fallback) arns.add(a);
+      }
       const seen = new Set<string>();
       for (const bucketArn of arns) {
         const roots = folderRoots(parsed, bucketArn);

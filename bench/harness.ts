@@ -13,6 +13,8 @@ export interface BenchSection {
   /** How the figures were obtained, briefly. */
   method: string;
   rows: BenchRow[];
+  /** What a reader needs to weigh the figures (e.g. why a goal is missed). */
+  notes?: string[];
 }
 
 /** A bench module: `export const bench: Bench`. */

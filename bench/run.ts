@@ -32,6 +32,8 @@ function markdown(sections: BenchSection[]): string {
     lines.push(`## ${section.title}`, "", `Method: ${section.method}.`, "", "| metric | value | goal | met |", "|---|---|---|---|");
     for (const row of section.rows) lines.push(`| ${row.metric} | ${row.value} | ${row.goal ?? ""} | ${row.goal ? (row.met ? "yes" : "**no**") : ""} |`);
     lines.push("");
+    for (const note of section.notes ?? []) lines.push(`- ${note}`);
+    if (section.notes?.length) lines.push("");
   }
   return lines.join("\n");
 }

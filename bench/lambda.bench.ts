@@ -108,7 +108,7 @@ export const bench: Bench = async () => {
     return {
       notes: [
         "The bundle misses the 300 KB goal uncompressed: @aws-sdk/client-s3 alone (its schema of every S3 operation and its endpoint rules) " +
-          "bundles to about 294 KiB. Lambda stores and loads the deployment package deflated (the second figure). Leaving the SDK to the " +
+          "bundles to about 294 KiB. The deployment package Lambda stores is a zip, about the deflated figure; the function loads the unzipped file. Leaving the SDK to the " +
           "runtime's copy gives a 36 KB bundle but measured 76-119 ms module init here and an SDK version that changes with runtime " +
           "updates; the bundled SDK was kept (see lambda/build.ts).",
       ],

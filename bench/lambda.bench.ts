@@ -10,6 +10,7 @@ import { deflateRawSync } from "node:zlib";
 import { ROUTES } from "../lambda/create-handler";
 import { buildLambdaBundle } from "../lambda/build";
 import { createFilesApiFixture } from "../lambda/test-support/files-api-fixture";
+import { TEST_LAMBDA_ENV } from "../lambda/test-support/lambda-env";
 import { percentile, type Bench, type BenchRow } from "./harness";
 
 const SIZE_GOAL_BYTES = 300 * 1024;
@@ -19,15 +20,7 @@ const WARM_REQUESTS = 2000;
 /** The article's Lambda: AdminGetUser, GetId, GetCredentialsForIdentity, then S3. */
 const ARTICLE_CALLS_PER_REQUEST = 4;
 
-const BUNDLE_ENV = {
-  REGION: "ap-northeast-1",
-  USER_POOL_ID: "ap-northeast-1_AbCdEf123",
-  USER_POOL_CLIENT_ID: "1example23456789abcdefghij",
-  IDENTITY_POOL_ID: "ap-northeast-1:0b6f1f0e-3c55-4e0c-9a4b-2f3c1d5e6a7b",
-  BUCKET_NAME: "iss-bench-files",
-  STORAGE_PREFIX: "private",
-  MAX_UPLOAD_BYTES: "1048576",
-};
+const BUNDLE_ENV = TEST_LAMBDA_ENV;
 
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 const kib = (bytes: number) => `${(bytes / 1024).toFixed(1)} KiB`;

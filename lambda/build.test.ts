@@ -8,6 +8,7 @@ import { builtinModules } from "node:module";
 import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { buildLambdaBundle, type LambdaBundle } from "./build";
+import { TEST_LAMBDA_ENV } from "./test-support/lambda-env";
 
 let bundle: LambdaBundle;
 let outdir: string;
@@ -40,13 +41,7 @@ it("loads in a fresh Node process and answers index.handler with a JSON 401 for 
   const out = execFileSync(process.execPath, ["-e", script], {
     env: {
       PATH: process.env.PATH,
-      REGION: "ap-northeast-1",
-      USER_POOL_ID: "ap-northeast-1_AbCdEf123",
-      USER_POOL_CLIENT_ID: "1example23456789abcdefghij",
-      IDENTITY_POOL_ID: "ap-northeast-1:0b6f1f0e-3c55-4e0c-9a4b-2f3c1d5e6a7b",
-      BUCKET_NAME: "iss-dev-files-1a2b3c4",
-      STORAGE_PREFIX: "private",
-      MAX_UPLOAD_BYTES: "1048576",
+      ...TEST_LAMBDA_ENV,
     },
     encoding: "utf8",
   });

@@ -69,38 +69,27 @@ const notApplicable = (reason?: string): never => {
 
 const isTypeOf = (type: string) => (cls: unknown) => (cls as { __pulumiType?: string } | undefined)?.__pulumiType === type;
 
-export function resourceArgs(r: TestResource, config: object = {}): ResourceValidationArgs {
-  const props = unknownCheckingProxy({ ...r.inputs });
+/** What the server puts in both a resource's validation args and a stack's resource list. */
+function described(r: TestResource, values: Record<string, unknown>) {
+  const props = unknownCheckingProxy({ ...values });
   return {
     type: r.type,
     props,
     urn: urnOf(r),
     name: r.name,
     opts: NO_OPTIONS,
-    stackTags: new Map(),
     isType: isTypeOf(r.type),
     asType: ((cls: unknown) => (isTypeOf(r.type)(cls) ? props : undefined)) as ResourceValidationArgs["asType"],
-    getConfig: <T extends object>() => ({ ...config }) as T,
-    notApplicable,
   };
+}
+
+export function resourceArgs(r: TestResource, config: object = {}): ResourceValidationArgs {
+  return { ...described(r, r.inputs), stackTags: new Map(), getConfig: <T extends object>() => ({ ...config }) as T, notApplicable };
 }
 
 /** Stack resources with parents and dependencies linked, as the server links them. */
 export function policyResources(resources: TestResource[]): PolicyResource[] {
-  const built = resources.map((r): PolicyResource => {
-    const props = unknownCheckingProxy({ ...(r.outputs ?? r.inputs) });
-    return {
-      type: r.type,
-      props,
-      urn: urnOf(r),
-      name: r.name,
-      opts: NO_OPTIONS,
-      dependencies: [],
-      propertyDependencies: {},
-      isType: isTypeOf(r.type),
-      asType: ((cls: unknown) => (isTypeOf(r.type)(cls) ? props : undefined)) as PolicyResource["asType"],
-    };
-  });
+  const built = resources.map((r): PolicyResource => ({ ...described(r, r.outputs ?? r.inputs), dependencies: [], propertyDependencies: {} }));
   const find = (ref: string) => {
     const found = built.find((b) => b.urn === ref || b.name === ref);
     if (!found) throw new Error(`test resource refers to ${ref}, which is not in the list`);

@@ -1,0 +1,147 @@
+/**
+ * Matching a policy's token list against a symbolic string, as Z3 formulas. The encoding is
+ * positional: identity ids have a fixed length (what Cognito issues), so every literal and
+ * identity piece before the first `*` and after the last one sits at a known offset and becomes
+ * an `extract(…) == …` equality. Z3 answers those in milliseconds, where `prefixOf`/regex forms
+ * over the same strings ran into its timeout. The formulas are quantifier-free, so they stay
+ * exact under negation (Deny, NotResource, StringNotLike).
+ */
+import type { Arith, Bool, Re, Seq } from "z3-solver";
+import type { Token } from "./pattern";
+import type { Z3 } from "./solver";
+import { UnsupportedConstruct } from "./unsupported";
+
+/** A string expression with what is known about it: a literal head, and maybe its length. */
+export interface SymStr {
+  expr: Seq<"main">;
+  /** Known literal text at its start ("" if none). */
+  head: string;
+  /** Known total length, when every part has a fixed length. */
+  length?: number;
+}
+
+export interface MatchEnv {
+  z: Z3;
+  /** The caller's identity id, `${cognito-identity.amazonaws.com:sub}`. */
+  identity: Seq<"main">;
+  /** Its fixed length, or NO_FIXED_LENGTH where ids of any pool may appear (trust). */
+  identityLength: number;
+}
+
+export const NO_FIXED_LENGTH = -1;
+
+export function literal(z: Z3, text: string): SymStr {
+  return { expr: z.String.val(text), head: text, length: text.length };
+}
+
+/** `head` followed by a free string. */
+export function withHead(z: Z3, head: string, rest: Seq<"main">): SymStr {
+  return { expr: head ? z.String.val(head).concat(rest) : rest, head };
+}
+
+export function free(expr: Seq<"main">): SymStr {
+  return { expr, head: "" };
+}
+
+function tokenLength(t: Token, env: MatchEnv): number {
+  if (t.kind === "literal") return t.text.length;
+  if (t.kind !== "identity") return 1;
+  if (env.identityLength === NO_FIXED_LENGTH) throw new UnsupportedConstruct("policy variable ${cognito-identity.amazonaws.com:sub} in a trust policy");
+  return env.identityLength;
+}
+const segmentLength = (seg: Token[], env: MatchEnv) => seg.reduce((n, t) => n + tokenLength(t, env), 0);
+
+function lengthOf(env: MatchEnv, v: SymStr): Arith<"main"> | number {
+  return v.length ?? v.expr.length();
+}
+
+/** `v` has `seg` at `offset` (a number, or an expression for segments anchored at the end). */
+function segmentAt(env: MatchEnv, v: SymStr, seg: Token[], offset: number | Arith<"main">): Bool<"main">[] {
+  const { z } = env;
+  const out: Bool<"main">[] = [];
+  let o: number | Arith<"main"> = offset;
+  for (const t of seg) {
+    const n = tokenLength(t, env);
+    if (t.kind === "one") {
+      // Any character: the length bound placed by the caller guarantees there is one.
+    } else if (typeof o === "number" && o + n <= v.head.length) {
+      // Inside the known head: decide (literal) or pin the identity to the text there.
+      const text = v.head.slice(o, o + n);
+      out.push(t.kind === "literal" ? z.Bool.val(t.text === text) : env.identity.eq(z.String.val(text)));
+    } else {
+      const piece = v.expr.extract(o, n);
+      out.push(t.kind === "literal" ? piece.eq(z.String.val(t.text)) : piece.eq(env.identity));
+    }
+    o = typeof o === "number" ? o + n : o.add(n);
+  }
+  return out;
+}
+
+function splitOnStars(tokens: Token[]): Token[][] {
+  const segments: Token[][] = [[]];
+  for (const t of tokens) {
+    if (t.kind === "star") segments.push([]);
+    else segments[segments.length - 1]!.push(t);
+  }
+  return segments;
+}
+
+function atLeast(env: MatchEnv, v: SymStr, n: number): Bool<"main"> {
+  const len = lengthOf(env, v);
+  return typeof len === "number" ? env.z.Bool.val(len >= n) : len.ge(n);
+}
+
+/** Z3 regex for a ground token list (`*` any run, `?` one character). */
+export function globRegex(z: Z3, tokens: Token[], anyChar?: Re<"main">): Re<"main"> {
+  const reSort = z.Re.sort(z.String.sort());
+  const all = anyChar ?? z.AllChar(reSort);
+  const parts = tokens.map((t): Re<"main"> => {
+    if (t.kind === "literal") return z.Re.toRe(t.text);
+    if (t.kind === "star") return z.Star(all);
+    if (t.kind === "one") return all;
+    throw new Error("globRegex needs a ground pattern");
+  });
+  if (parts.length === 0) return z.Re.toRe("");
+  return parts.length === 1 ? parts[0]! : z.ReConcat(...parts);
+}
+
+/** `v` equals the pattern read literally (StringEquals): no wildcards. */
+export function equalsTokens(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"main"> {
+  return globMatch(env, v, tokens);
+}
+
+/** `v` matches the glob (StringLike, Resource): `*` any run of characters, `?` exactly one. */
+export function globMatch(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"main"> {
+  const { z } = env;
+  const segments = splitOnStars(tokens);
+  if (segments.length === 1) {
+    const n = segmentLength(segments[0]!, env);
+    const len = lengthOf(env, v);
+    const sameLength = typeof len === "number" ? z.Bool.val(len === n) : len.eq(n);
+    return z.And(sameLength, ...segmentAt(env, v, segments[0]!, 0));
+  }
+  const first = segments[0]!;
+  const last = segments[segments.length - 1]!;
+  const middles = segments.slice(1, -1).filter((s) => s.length > 0);
+  const firstLength = segmentLength(first, env);
+  const lastLength = segmentLength(last, env);
+  const hasIdentity = tokens.some((t) => t.kind === "identity");
+  if (middles.length > 0 && !hasIdentity) return z.InRe(v.expr, globRegex(z, tokens));
+  const len = lengthOf(env, v);
+  const lastOffset = typeof len === "number" ? len - lastLength : len.sub(lastLength);
+  const conditions: Bool<"main">[] = [atLeast(env, v, firstLength + lastLength + middles.reduce((n, s) => n + segmentLength(s, env), 0))];
+  conditions.push(...segmentAt(env, v, first, 0));
+  if (typeof lastOffset === "number" && lastOffset < 0) return z.Bool.val(false);
+  conditions.push(...segmentAt(env, v, last, lastOffset));
+  // Middle segments, leftmost occurrence first: if any placement works, the leftmost one does.
+  let cursor: number | Arith<"main"> = firstLength;
+  for (const seg of middles) {
+    if (seg.some((t) => t.kind === "one")) throw new UnsupportedConstruct("`?` between two `*` in a pattern that uses ${cognito-identity.amazonaws.com:sub}");
+    const needle = seg.map((t) => (t.kind === "literal" ? z.String.val(t.text) : env.identity)).reduce((a, b) => a.concat(b));
+    const at = v.expr.indexOf(needle, cursor);
+    conditions.push(at.ge(0));
+    cursor = at.add(segmentLength(seg, env));
+  }
+  if (typeof cursor !== "number") conditions.push(typeof lastOffset === "number" ? cursor.le(lastOffset) : cursor.le(lastOffset));
+  return z.And(...conditions);
+}

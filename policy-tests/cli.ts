@@ -1,10 +1,11 @@
 /**
  * `npm run simulate -- [options]`: the reviewer command. Synthesizes a stage offline (or reads
  * policy files), runs every scenario through an IAM policy simulator and prints the matrix.
- * Exit 0: everything as intended. 1: a finding. 2: usage or input error.
+ * With --prove, a Z3 proof over every identity id, key, prefix and action follows the matrix.
+ * Exit 0: everything as intended (and proved). 1: a finding, a violation or an unknown. 2: usage or input error.
  */
 import * as fs from "node:fs";
-import { Command, CommanderError, Option } from "commander";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { StageConfigError } from "../config/stage-config";
 import { ProjectConfigError } from "../synth/project-config";
 import { synthesizeStack } from "../synth/synthesize";
@@ -14,7 +15,10 @@ import type { PolicyEngine } from "./engines/engine";
 import { createLocalEngine } from "./engines/local-engine";
 import { PolicyInputError } from "./iam-document";
 import { runMatrix, type MatrixResult } from "./matrix";
-import { render, type ReportFormat } from "./report";
+import { proveTarget } from "./prover/prove";
+import { DEFAULT_QUERY_TIMEOUT_MS } from "./prover/solver";
+import type { ProofResult } from "./prover/verdicts";
+import { render, reviewPasses, type ReportFormat } from "./report";
 import type { ReviewTarget } from "./review-target";
 import { targetFromFiles, targetFromStack } from "./targets";
 
@@ -39,9 +43,17 @@ interface Options {
   identityPoolId?: string;
   readAllFolders?: boolean;
   progress?: boolean;
+  prove?: boolean;
+  solverTimeout: number;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n <= 0) throw new InvalidArgumentError("must be a positive whole number of milliseconds");
+  return n;
+}
 
 function command(io: CliIo): Command {
   return new Command()
@@ -63,6 +75,8 @@ function command(io: CliIo): Command {
     .option("--identity-pool-id <id>", "with --identity-policy: the identity pool the role should trust")
     .option("--read-all-folders", "with --identity-policy: the role is meant to read every folder")
     .option("--progress", "report progress on stderr even when it is not a terminal")
+    .option("--prove", "also prove the isolation properties with Z3 for every identity id, key, prefix and action")
+    .option("--solver-timeout <ms>", "with --prove: time limit per solver query (an answer of unknown is reported, never a pass)", positiveInteger, DEFAULT_QUERY_TIMEOUT_MS)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -136,10 +150,13 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   }
   const o = program.opts<Options>();
   let result: MatrixResult;
+  let proof: ProofResult | undefined;
   try {
     const { target, engine, trustEngine } = await buildTarget(o);
     const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
     result = await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) });
+    // Counterexamples are replayed through the local engine: it needs no credentials.
+    if (o.prove) proof = await proveTarget(target, { timeoutMs: o.solverTimeout });
   } catch (e) {
     if (e instanceof PolicyInputError || e instanceof ProjectConfigError || e instanceof StageConfigError || e instanceof AwsEngineError) {
       io.stderr(`error: ${e.message}\n`);
@@ -147,7 +164,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  const report = render(result, o.format);
+  const report = render(result, o.format, proof);
+  const pass = reviewPasses(result, proof);
   if (o.out) {
     try {
       fs.writeFileSync(o.out, report + "\n");
@@ -155,11 +173,12 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`error: cannot write ${o.out}: ${(e as Error).message}\n`);
       return 2;
     }
-    io.stdout(`${result.pass ? "PASS" : "FAIL"}: ${result.findings.length} finding(s); report written to ${o.out}\n`);
+    const proved = proof ? `, proof: ${proof.proved ? "PROVED" : "NOT PROVED"}` : "";
+    io.stdout(`${pass ? "PASS" : "FAIL"}: ${result.findings.length} finding(s)${proved}; report written to ${o.out}\n`);
   } else {
     io.stdout(report + "\n");
   }
-  return result.pass ? 0 : 1;
+  return pass ? 0 : 1;
 }
 
 if (require.main === module) {

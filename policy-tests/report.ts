@@ -2,6 +2,8 @@
 import Table from "cli-table3";
 import { isAllowed } from "./engines/engine";
 import { describeScenario, formatRefs, type MatrixResult, type Row } from "./matrix";
+import { proofJson, proofJunitCases, renderProofTable, type JunitCase } from "./proof-report";
+import type { ProofResult } from "./prover/verdicts";
 import type { S3Scenario } from "./scenarios";
 
 export type ReportFormat = "table" | "json" | "junit";
@@ -20,7 +22,10 @@ function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] }, wordWrap: true, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
 }
 
-export function renderTable(r: MatrixResult): string {
+/** The review passes when the matrix does and, if a proof ran, everything was proved. */
+export const reviewPasses = (r: MatrixResult, proof?: ProofResult) => r.pass && (proof?.proved ?? true);
+
+export function renderTable(r: MatrixResult, proof?: ProofResult): string {
   const out: string[] = [];
   const t = r.target;
   out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
@@ -79,9 +84,11 @@ export function renderTable(r: MatrixResult): string {
     out.push("");
   }
   const passed = r.rows.filter((row) => row.pass).length;
+  if (proof) out.push(renderProofTable(proof), "");
   out.push(
-    `${r.pass ? "PASS" : "FAIL"}: ${passed}/${r.rows.length} requests as intended, ${r.mapping.filter((m) => m.pass).length}/${r.mapping.length} role-mapping cases, ` +
-      `${r.inspection.length} inspection issue(s); ${r.simulations} simulations in ${(r.elapsedMs / 1000).toFixed(2)} s.`,
+    `${reviewPasses(r, proof) ? "PASS" : "FAIL"}: ${passed}/${r.rows.length} requests as intended, ${r.mapping.filter((m) => m.pass).length}/${r.mapping.length} role-mapping cases, ` +
+      `${r.inspection.length} inspection issue(s); ${r.simulations} simulations in ${(r.elapsedMs / 1000).toFixed(2)} s` +
+      (proof ? `; proof: ${proof.verdicts.filter((v) => v.status === "PROVED").length}/${proof.verdicts.length} proved.` : "."),
   );
   return out.join("\n");
 }
@@ -106,19 +113,21 @@ function rowJson(row: Row) {
   };
 }
 
-export function renderJson(r: MatrixResult): string {
+export function renderJson(r: MatrixResult, proof?: ProofResult): string {
   return JSON.stringify(
     {
       target: { label: r.target.label, bucket: r.target.bucketName, prefix: r.target.prefix, identityPoolId: r.target.identityPoolId, roles: r.target.roles.map((role) => role.group) },
       engine: r.engine,
       ...(r.trustEngine ? { trustEngine: r.trustEngine } : {}),
-      pass: r.pass,
+      pass: reviewPasses(r, proof),
+      matrixPass: r.pass,
       summary: { requests: r.rows.length, passed: r.rows.filter((row) => row.pass).length, findings: r.findings.length, simulations: r.simulations, elapsedMs: Math.round(r.elapsedMs) },
       findings: r.findings,
       mapping: r.mapping,
       inspection: r.inspection,
       notes: r.notes,
       rows: r.rows.map(rowJson),
+      ...(proof ? { proof: proofJson(proof) } : {}),
     },
     null,
     2,
@@ -127,8 +136,8 @@ export function renderJson(r: MatrixResult): string {
 
 const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
 
-export function renderJunit(r: MatrixResult): string {
-  const cases = [
+export function renderJunit(r: MatrixResult, proof?: ProofResult): string {
+  const cases: JunitCase[] = [
     ...r.rows.map((row) => ({
       suite: `${r.target.label} / role ${row.scenario.role.group} / ${row.scenario.kind}`,
       name: describeScenario(row.scenario),
@@ -136,6 +145,7 @@ export function renderJunit(r: MatrixResult): string {
     })),
     ...r.mapping.map((m) => ({ suite: `${r.target.label} / role mapping`, name: m.label, failure: m.pass ? undefined : `intended ${m.expected}, Cognito would give ${m.actual}` })),
     ...r.inspection.map((i) => ({ suite: `${r.target.label} / inspection`, name: `${i.document} ${i.issue.statement ?? ""}`.trim(), failure: `${i.issue.rule}: ${i.issue.message}` })),
+    ...(proof ? proofJunitCases(r.target.label, proof) : []),
   ];
   const suites = [...new Set(cases.map((c) => c.suite))].map((suite) => {
     const mine = cases.filter((c) => c.suite === suite);
@@ -147,6 +157,6 @@ export function renderJunit(r: MatrixResult): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="isolation review" tests="${cases.length}" failures="${cases.filter((c) => c.failure).length}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
-export function render(r: MatrixResult, format: ReportFormat): string {
-  return format === "json" ? renderJson(r) : format === "junit" ? renderJunit(r) : renderTable(r);
+export function render(r: MatrixResult, format: ReportFormat, proof?: ProofResult): string {
+  return format === "json" ? renderJson(r, proof) : format === "junit" ? renderJunit(r, proof) : renderTable(r, proof);
 }

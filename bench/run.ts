@@ -8,8 +8,9 @@ import * as path from "node:path";
 import type { Bench, BenchSection } from "./harness";
 import { bench as lambdaBench } from "./lambda.bench";
 import { bench as policyBench } from "./policy.bench";
+import { bench as proofBench } from "./proof.bench";
 
-const BENCHES: Bench[] = [policyBench, lambdaBench];
+const BENCHES: Bench[] = [policyBench, proofBench, lambdaBench];
 const OUTPUT = path.resolve(__dirname, "..", "BENCHMARKS.md");
 
 function machine(): string {

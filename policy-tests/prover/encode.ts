@@ -131,13 +131,16 @@ function arnRegex(req: SymbolicRequest, tokens: Token[]) {
   const notColon = z.Diff(z.AllChar(reSort), z.Re.toRe(":"));
   const segments: Token[][] = [[]];
   for (const t of tokens) {
-    if (t.kind === "literal" && segments.length < 6 && t.text.includes(":")) {
-      const pieces = t.text.split(":");
-      pieces.forEach((piece, i) => {
-        if (i > 0) segments.push([]);
-        if (piece) segments[segments.length - 1]!.push({ kind: "literal", text: piece });
-      });
-    } else segments[segments.length - 1]!.push(t);
+    if (t.kind !== "literal") {
+      segments[segments.length - 1]!.push(t);
+      continue;
+    }
+    // Colons split the first six segments; later ones belong to the resource part.
+    t.text.split(":").forEach((piece, i) => {
+      if (i > 0 && segments.length < 6) segments.push([]);
+      else if (i > 0) segments[segments.length - 1]!.push({ kind: "literal", text: ":" });
+      if (piece) segments[segments.length - 1]!.push({ kind: "literal", text: piece });
+    });
   }
   while (segments.length < 6) segments.push([{ kind: "star" }]);
   const parts = segments.slice(0, 5).map((seg) => globRegex(z, seg, notColon));

@@ -47,12 +47,15 @@ export function listingReveals(u: Universe, list: ListParameters, other: Identit
   // The rest of F (before its final "/") that a delimiter could occur in.
   const keepsFolder = (rest: Seq<"main">) => (u.delimiterMatters ? z.Or(z.Not(list.delimiterPresent), list.delimiter.length().eq(0), z.Not(rest.contains(list.delimiter))) : z.Bool.val(true));
   const inHead = z.And(n.le(head.length), p.prefixOf(z.String.val(head)), keepsFolder(z.String.val(head).concat(other.id).extract(n, n.neg().add(head.length + u.idLength))));
-  const inId = z.And(
+  const startsLikeFolder = p.extract(0, head.length).eq(z.String.val(head));
+  // The whole id without the final "/" (the common mistake), apart: its offsets are concrete.
+  const wholeId = z.And(n.eq(head.length + u.idLength), startsLikeFolder, p.extract(head.length, u.idLength).eq(other.id));
+  const partOfId = z.And(
     n.gt(head.length),
-    n.le(head.length + u.idLength),
-    p.extract(0, head.length).eq(z.String.val(head)),
+    n.lt(head.length + u.idLength),
+    startsLikeFolder,
     p.extract(head.length, n.sub(head.length)).prefixOf(other.id),
     keepsFolder(other.id.extract(n.sub(head.length), n.neg().add(head.length + u.idLength))),
   );
-  return z.Or(underFolder(u, free(p), other), inHead, inId);
+  return z.Or(underFolder(u, free(p), other), inHead, wholeId, partOfId);
 }

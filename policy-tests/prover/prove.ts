@@ -30,6 +30,10 @@ const CANDIDATE_TIMEOUT_MS = 2_000;
 
 const cognitoId = (region: string) => new RegExp(`^${region}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
 
+function foreignIds(u: Universe, r: ConcreteRequest): string[] {
+  return r.kind === "s3" ? [r.callerId, r.otherId].filter((id): id is string => id !== undefined && !cognitoId(u.target.region).test(id)) : [];
+}
+
 function describe(r: ConcreteRequest): string {
   if (r.kind === "trust") return JSON.stringify(r.context);
   return `${r.action} on ${r.resourceArn}${r.listPrefix !== undefined ? ` with s3:prefix ${JSON.stringify(r.listPrefix)}` : ""} by ${r.callerId}`;
@@ -101,13 +105,16 @@ async function proveProperty(u: Universe, engine: PolicyEngine, role: RoleUnderR
       unknown ??= `solver answered unknown for ${query.what} (${answer.reason})`;
       continue;
     }
-    const request = built.decode(answer.model);
+    let request = built.decode(answer.model);
     // Ids are modelled by their length only (Z3 cannot handle the exact format fast enough), so a
-    // model may use an id Cognito never issues: that is neither a proof nor a real violation.
-    const foreign = request.kind === "s3" ? [request.callerId, request.otherId].filter((id) => id !== undefined && !cognitoId(u.target.region).test(id)) : [];
-    if (foreign.length) {
-      unknown ??= `a counterexample exists only with identity ids Cognito does not issue (${foreign.map((id) => JSON.stringify(id)).join(", ")}) for ${query.what}`;
-      continue;
+    // model may use an id Cognito never issues. Then ask again with Cognito-format ids pinned.
+    if (foreignIds(u, request).length) {
+      const again = await solve(u.z, [...built.assertions, ...built.pinIds], timeoutMs);
+      if (again.status !== "sat") {
+        unknown ??= `a counterexample was found only with identity ids Cognito does not issue (${foreignIds(u, request).map((id) => JSON.stringify(id)).join(", ")}) for ${query.what}`;
+        continue;
+      }
+      request = built.decode(again.model);
     }
     const counterexample = await replay(engine, u.target, role, property, request);
     return { ...base, status: "VIOLATED", counterexample };

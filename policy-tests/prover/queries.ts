@@ -29,6 +29,8 @@ export interface BuiltQuery {
    * find counterexamples sooner; a proof always comes from the symbolic query.
    */
   candidates: Bool<"main">[][];
+  /** Pins only the identity ids to Cognito-format values (the rest stays free). */
+  pinIds: Bool<"main">[];
 }
 
 export interface Query {
@@ -144,16 +146,10 @@ function s3Setup(s: S3Setup) {
     const absent = [...fromFree.absent];
     let listPrefix: string | undefined;
     let delimiter: string | undefined;
-    if (list) {
-      if (takes(PREFIX_KEY)) {
-        if (bool(model, list.prefixPresent)) context[PREFIX_KEY] = listPrefix = str(model, list.prefix);
-        else absent.push(PREFIX_KEY);
-      }
-      if (takes(DELIMITER_KEY)) {
-        if (bool(model, list.delimiterPresent)) context[DELIMITER_KEY] = delimiter = str(model, list.delimiter);
-        else absent.push(DELIMITER_KEY);
-      }
-    }
+    if (list && takes(PREFIX_KEY) && bool(model, list.prefixPresent)) context[PREFIX_KEY] = listPrefix = str(model, list.prefix);
+    else absent.push(PREFIX_KEY);
+    if (list && takes(DELIMITER_KEY) && bool(model, list.delimiterPresent)) context[DELIMITER_KEY] = delimiter = str(model, list.delimiter);
+    else absent.push(DELIMITER_KEY);
     const objectKey = s.resource === "object" ? str(model, key) : undefined;
     return {
       kind: "s3",
@@ -180,7 +176,8 @@ function s3Setup(s: S3Setup) {
     for (const k of request.context.freeKeys.values()) out.push(...(k.kind === "single" ? [z.Not(k.present)] : k.members.map((m) => z.Not(m.present))));
     return out;
   };
-  return { caller: caller.identity, other: other?.identity, key, tls, list, decision, constraints, decode, candidates: candidateValues(u, s.resource, s.mode).map(pin) };
+  const pinIds = [caller.identity.id.eq(z.String.val(u.realisticIds[0])), ...(other ? [other.identity.id.eq(z.String.val(u.realisticIds[1]))] : [])];
+  return { caller: caller.identity, other: other?.identity, key, tls, list, decision, constraints, decode, candidates: candidateValues(u, s.resource, s.mode).map(pin), pinIds };
 }
 
 export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: S3Action[]): Query[] {
@@ -203,7 +200,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         // Without group-wide read, nothing in another folder is intended (ids have one length, so
         // folders are disjoint); the conjunct would only slow the solver down.
         const intended = read ? [u.z.Not(intendedObject(u, action.name, s.caller, s.key, s.tls, read))] : [];
-        return { assertions: [...s.constraints, s.decision.allowed, underFolder(u, free(s.key), s.other!), ...intended], decode: s.decode, candidates: s.candidates };
+        return { assertions: [...s.constraints, s.decision.allowed, underFolder(u, free(s.key), s.other!), ...intended], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
       },
     });
     if (read && isAllFoldersReadAction(action.name)) {
@@ -211,7 +208,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         property: 1, role, what: `${action.name} in another identity's folder (group-wide read)`, purpose: "intended",
         build: (u) => {
           const s = setup(u);
-          return { assertions: [...s.constraints, s.decision.allowed, underFolder(u, free(s.key), s.other!), intendedObject(u, action.name, s.caller, s.key, s.tls, read)], decode: s.decode, candidates: s.candidates };
+          return { assertions: [...s.constraints, s.decision.allowed, underFolder(u, free(s.key), s.other!), intendedObject(u, action.name, s.caller, s.key, s.tls, read)], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
         },
       });
     }
@@ -228,7 +225,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         const s = setup(u);
         // As for objects: without group-wide read, no intended listing reaches another folder.
         const intended = read ? [u.z.Not(intendedBucket(u, action.name, s.caller, s.list, s.tls, read))] : [];
-        return { assertions: [...s.constraints, s.decision.allowed, reveal(u, s), ...intended], decode: s.decode, candidates: s.candidates };
+        return { assertions: [...s.constraints, s.decision.allowed, reveal(u, s), ...intended], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
       },
     });
     if (read && isIntendedListAction(action.name)) {
@@ -236,7 +233,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         property: 2, role, what: `${action.name} of another identity's folder (group-wide read)`, purpose: "intended",
         build: (u) => {
           const s = setup(u);
-          return { assertions: [...s.constraints, s.decision.allowed, reveal(u, s), intendedBucket(u, action.name, s.caller, s.list, s.tls, read)], decode: s.decode, candidates: s.candidates };
+          return { assertions: [...s.constraints, s.decision.allowed, reveal(u, s), intendedBucket(u, action.name, s.caller, s.list, s.tls, read)], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
         },
       });
     }
@@ -252,7 +249,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         build: (u) => {
           const s = s3Setup({ u, role, action, mode: "owner", withOther: false, resource: "object" });
           const where = scope === "own folder" ? underFolder(u, free(s.key), s.caller) : underPrefix(u, free(s.key));
-          return { assertions: [...s.constraints, where, u.z.Not(s.decision.allowed)], decode: s.decode, candidates: s.candidates };
+          return { assertions: [...s.constraints, where, u.z.Not(s.decision.allowed)], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
         },
       });
     }
@@ -266,7 +263,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
           const s = s3Setup({ u, role, action: listBucket, mode: "owner", withOther: false, resource: "bucket" });
           const p = free(s.list!.prefix);
           const where = scope === "own folder" ? underFolder(u, p, s.caller) : underPrefix(u, p);
-          return { assertions: [...s.constraints, s.list!.prefixPresent, where, u.z.Not(s.decision.allowed)], decode: s.decode, candidates: s.candidates };
+          return { assertions: [...s.constraints, s.list!.prefixPresent, where, u.z.Not(s.decision.allowed)], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
         },
       });
     }
@@ -281,7 +278,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
       build: (u) => {
         const s = s3Setup({ u, role, action, mode: "attacker", withOther: false, resource });
         const intended = resource === "object" ? intendedObject(u, action.name, s.caller, s.key, s.tls, read) : intendedBucket(u, action.name, s.caller, s.list, s.tls, read);
-        return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intended)], decode: s.decode, candidates: s.candidates };
+        return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intended)], decode: s.decode, candidates: s.candidates, pinIds: s.pinIds };
       },
     });
   }
@@ -329,7 +326,7 @@ export function trustQueries(target: ReviewTarget, role: RoleUnderReview): Query
           [s.aud.eq(z.String.val(s.pool)), ...s.exactly(["unauthenticated"])],
           [s.aud.eq(z.String.val(u.otherPoolId)), ...s.exactly(["unauthenticated"])],
         ];
-        return { assertions: [s.decision.allowed, z.Or(otherPool, guest)], decode: s.decode, candidates: tokens.map((t) => [...t, ...s.pinRest()]) };
+        return { assertions: [s.decision.allowed, z.Or(otherPool, guest)], decode: s.decode, candidates: tokens.map((t) => [...t, ...s.pinRest()]), pinIds: [] };
       },
     },
     {
@@ -337,7 +334,7 @@ export function trustQueries(target: ReviewTarget, role: RoleUnderReview): Query
       build: (u) => {
         const { z } = u;
         const s = trustSetup(u, role, "owner");
-        return { assertions: [s.aud.eq(z.String.val(s.pool)), ...s.exactly(SIGNED_IN_AMR), z.Not(s.decision.allowed)], decode: s.decode, candidates: [s.pinRest()] };
+        return { assertions: [s.aud.eq(z.String.val(s.pool)), ...s.exactly(SIGNED_IN_AMR), z.Not(s.decision.allowed)], decode: s.decode, candidates: [s.pinRest()], pinIds: [] };
       },
     },
   ];

@@ -52,7 +52,9 @@ export function identity(u: Universe, name: string): { identity: Identity; const
   const id = z.String.const(name);
   const head = `${u.target.prefix}/`;
   const folder: SymStr = { expr: z.String.val(head).concat(id).concat("/"), head, length: head.length + u.idLength + 1 };
-  return { identity: { id, folder }, constraints: [id.length().eq(u.idLength)] };
+  // Length and region only: the uuid's exact format made every query time out.
+  const region = `${u.target.region}:`;
+  return { identity: { id, folder }, constraints: [id.length().eq(u.idLength), id.extract(0, region.length).eq(z.String.val(region))] };
 }
 
 /** `s` starts with the identity's folder. */

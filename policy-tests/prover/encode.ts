@@ -14,6 +14,7 @@ import type { ContextKey, ContextModel } from "./context-model";
 import { isGround, matchesConcrete, tokenize, type Token } from "./pattern";
 import { globMatch, globRegex, type MatchEnv, type SymStr } from "./sym-string";
 import { UnsupportedConstruct } from "./unsupported";
+import { zstr } from "./solver";
 
 export type PolicyKind = "identity" | "resource" | "trust";
 
@@ -151,7 +152,7 @@ function arnRegex(req: SymbolicRequest, tokens: Token[]) {
 /** Does one context value match one policy value under the (non-negated) operator? */
 function valueMatches(req: SymbolicRequest, op: Operator, value: SymStr, policyValue: string, variables: boolean): Bool<"main"> {
   const { z } = req.env;
-  if (op.base === "bool") return value.expr.eq(z.String.val(policyValue.toLowerCase()));
+  if (op.base === "bool") return value.expr.eq(zstr(z, policyValue.toLowerCase()));
   const like = op.base.includes("like") || op.base.startsWith("arn");
   const tokens = tokenize(policyValue, { wildcards: like, variables });
   if (op.base.startsWith("arn")) {

@@ -7,6 +7,7 @@ import type { Bool, Seq } from "z3-solver";
 import { INTENDED_ALL_FOLDERS_READ_ACTIONS, INTENDED_LIST_ACTION, INTENDED_OWNER_OBJECT_ACTIONS } from "../intent";
 import { underFolder, underPrefix, type Identity, type ListParameters, type Universe } from "./requests";
 import { free } from "./sym-string";
+import { zlength, zstr } from "./solver";
 
 const oneOf = (action: string, list: readonly string[]) => list.some((x) => x.toLowerCase() === action.toLowerCase());
 
@@ -46,16 +47,16 @@ export function listingReveals(u: Universe, list: ListParameters, other: Identit
   const n = p.length();
   // The rest of F (before its final "/") that a delimiter could occur in.
   const keepsFolder = (rest: Seq<"main">) => (u.delimiterMatters ? z.Or(z.Not(list.delimiterPresent), list.delimiter.length().eq(0), z.Not(rest.contains(list.delimiter))) : z.Bool.val(true));
-  const inHead = z.And(n.le(head.length), p.prefixOf(z.String.val(head)), keepsFolder(z.String.val(head).concat(other.id).extract(n, n.neg().add(head.length + u.idLength))));
-  const startsLikeFolder = p.extract(0, head.length).eq(z.String.val(head));
+  const inHead = z.And(n.le(zlength(head)), p.prefixOf(zstr(z, head)), keepsFolder(zstr(z, head).concat(other.id).extract(n, n.neg().add(zlength(head) + u.idLength))));
+  const startsLikeFolder = p.extract(0, zlength(head)).eq(zstr(z, head));
   // The whole id without the final "/" (the common mistake), apart: its offsets are concrete.
-  const wholeId = z.And(n.eq(head.length + u.idLength), startsLikeFolder, p.extract(head.length, u.idLength).eq(other.id));
+  const wholeId = z.And(n.eq(zlength(head) + u.idLength), startsLikeFolder, p.extract(zlength(head), u.idLength).eq(other.id));
   const partOfId = z.And(
-    n.gt(head.length),
-    n.lt(head.length + u.idLength),
+    n.gt(zlength(head)),
+    n.lt(zlength(head) + u.idLength),
     startsLikeFolder,
-    p.extract(head.length, n.sub(head.length)).prefixOf(other.id),
-    keepsFolder(other.id.extract(n.sub(head.length), n.neg().add(head.length + u.idLength))),
+    p.extract(zlength(head), n.sub(zlength(head))).prefixOf(other.id),
+    keepsFolder(other.id.extract(n.sub(zlength(head)), n.neg().add(zlength(head) + u.idLength))),
   );
   return z.Or(underFolder(u, free(p), other), inHead, wholeId, partOfId);
 }

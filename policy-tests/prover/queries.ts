@@ -13,6 +13,7 @@ import { intendedBucket, intendedObject, isAllFoldersReadAction, isIntendedListA
 import { AMR_KEY, AUD_KEY, DELIMITER_KEY, identity, listParameters, PREFIX_KEY, s3Request, SIGNED_IN_AMR, TLS_KEY, trustRequest, underFolder, underPrefix, type Universe } from "./requests";
 import { free } from "./sym-string";
 import type { PropertyNumber } from "./verdicts";
+import { zstr } from "./solver";
 
 /** The concrete request decoded from a model, before replay. */
 export type ConcreteRequest =
@@ -101,10 +102,11 @@ function candidateValues(u: Universe, resource: "object" | "bucket", mode: "atta
   const p = u.target.prefix;
   const tlsValues = mode === "owner" ? [true] : [true, false];
   if (resource === "object") {
-    const keys = [`${p}/${B}/report.pdf`, `${p}/${B}/`, `${p}/${A}/report.pdf`, `${p}/report.pdf`, "report.pdf", `other/${A}/report.pdf`];
+    // Including the folder's name without its slash, and a name that merely starts with it.
+    const keys = [`${p}/${B}/report.pdf`, `${p}/${B}/`, `${p}/${A}/report.pdf`, `${p}/report.pdf`, "report.pdf", `other/${A}/report.pdf`, `${p}/${A}`, `${p}/${A}x/report.pdf`];
     return tlsValues.flatMap((tls) => keys.map((key) => ({ key, tls })));
   }
-  const prefixes = [`${p}/${A}/`, `${p}/${A}/docs/`, `${p}/${B}/`, `${p}/${B}`, `${p}/${A}`, p, `${p}/`, "", undefined];
+  const prefixes = [`${p}/${A}/`, `${p}/${A}/docs/`, `${p}/${B}/`, `${p}/${B}`, `${p}/${A}`, `${p}/${A}x`, p, `${p}/`, "", undefined];
   const delimiters = u.delimiterMatters ? [undefined, "/"] : [undefined];
   return tlsValues.flatMap((tls) => prefixes.flatMap((prefix) => delimiters.map((delimiter) => ({ tls, ...(prefix !== undefined ? { prefix } : {}), ...(delimiter ? { delimiter } : {}) }))));
 }
@@ -166,17 +168,17 @@ function s3Setup(s: S3Setup) {
   };
   const pin = (c: Candidate): Bool<"main">[] => {
     const ids = u.realisticIds;
-    const out = [caller.identity.id.eq(z.String.val(ids[0])), ...(other ? [other.identity.id.eq(z.String.val(ids[1]))] : [])];
+    const out = [caller.identity.id.eq(zstr(z, ids[0])), ...(other ? [other.identity.id.eq(zstr(z, ids[1]))] : [])];
     out.push(s.mode === "owner" ? z.Bool.val(c.tls) : (tls as Bool<"main">).eq(z.Bool.val(c.tls)));
-    if (s.resource === "object") out.push(key.eq(z.String.val(c.key ?? "")));
+    if (s.resource === "object") out.push(key.eq(zstr(z, c.key ?? "")));
     if (list) {
-      out.push(c.prefix === undefined ? z.Not(list.prefixPresent) : z.And(list.prefixPresent, list.prefix.eq(z.String.val(c.prefix))));
-      out.push(c.delimiter === undefined ? z.Not(list.delimiterPresent) : z.And(list.delimiterPresent, list.delimiter.eq(z.String.val(c.delimiter))));
+      out.push(c.prefix === undefined ? z.Not(list.prefixPresent) : z.And(list.prefixPresent, list.prefix.eq(zstr(z, c.prefix))));
+      out.push(c.delimiter === undefined ? z.Not(list.delimiterPresent) : z.And(list.delimiterPresent, list.delimiter.eq(zstr(z, c.delimiter))));
     }
     for (const k of request.context.freeKeys.values()) out.push(...(k.kind === "single" ? [z.Not(k.present)] : k.members.map((m) => z.Not(m.present))));
     return out;
   };
-  const pinIds = [caller.identity.id.eq(z.String.val(u.realisticIds[0])), ...(other ? [other.identity.id.eq(z.String.val(u.realisticIds[1]))] : [])];
+  const pinIds = [caller.identity.id.eq(zstr(z, u.realisticIds[0])), ...(other ? [other.identity.id.eq(zstr(z, u.realisticIds[1]))] : [])];
   return { caller: caller.identity, other: other?.identity, key, tls, list, decision, constraints, decode, candidates: candidateValues(u, s.resource, s.mode).map(pin), pinIds };
 }
 
@@ -302,10 +304,10 @@ function trustSetup(u: Universe, role: RoleUnderReview, mode: "attacker" | "owne
       absent: [...(amrValues.length ? [] : [AMR_KEY]), ...fromFree.absent],
     };
   };
-  const exactly = (values: string[]) => amr.map((m, i) => (i < values.length ? z.And(m.present, m.value.eq(z.String.val(values[i]!))) : z.Not(m.present)));
+  const exactly = (values: string[]) => amr.map((m, i) => (i < values.length ? z.And(m.present, m.value.eq(zstr(z, values[i]!))) : z.Not(m.present)));
   // For candidates: the asker's id, and every free key absent.
   const pinRest = () => [
-    request.env.identity.eq(z.String.val(u.realisticIds[0])),
+    request.env.identity.eq(zstr(z, u.realisticIds[0])),
     ...[...request.context.freeKeys.values()].flatMap((k) => (k.kind === "single" ? [z.Not(k.present)] : k.members.map((m) => z.Not(m.present)))),
   ];
   return { aud, amr, decision, decode, exactly, pinRest, pool: target.identityPoolId };
@@ -319,12 +321,12 @@ export function trustQueries(target: ReviewTarget, role: RoleUnderReview): Query
       build: (u) => {
         const { z } = u;
         const s = trustSetup(u, role, "attacker");
-        const otherPool = z.Not(s.aud.eq(z.String.val(s.pool)));
-        const guest = z.And(s.aud.eq(z.String.val(s.pool)), ...s.exactly(["unauthenticated"]));
+        const otherPool = z.Not(s.aud.eq(zstr(z, s.pool)));
+        const guest = z.And(s.aud.eq(zstr(z, s.pool)), ...s.exactly(["unauthenticated"]));
         const tokens = [
-          [s.aud.eq(z.String.val(u.otherPoolId)), ...s.exactly(SIGNED_IN_AMR)],
-          [s.aud.eq(z.String.val(s.pool)), ...s.exactly(["unauthenticated"])],
-          [s.aud.eq(z.String.val(u.otherPoolId)), ...s.exactly(["unauthenticated"])],
+          [s.aud.eq(zstr(z, u.otherPoolId)), ...s.exactly(SIGNED_IN_AMR)],
+          [s.aud.eq(zstr(z, s.pool)), ...s.exactly(["unauthenticated"])],
+          [s.aud.eq(zstr(z, u.otherPoolId)), ...s.exactly(["unauthenticated"])],
         ];
         return { assertions: [s.decision.allowed, z.Or(otherPool, guest)], decode: s.decode, candidates: tokens.map((t) => [...t, ...s.pinRest()]), pinIds: [] };
       },
@@ -334,7 +336,7 @@ export function trustQueries(target: ReviewTarget, role: RoleUnderReview): Query
       build: (u) => {
         const { z } = u;
         const s = trustSetup(u, role, "owner");
-        return { assertions: [s.aud.eq(z.String.val(s.pool)), ...s.exactly(SIGNED_IN_AMR), z.Not(s.decision.allowed)], decode: s.decode, candidates: [s.pinRest()], pinIds: [] };
+        return { assertions: [s.aud.eq(zstr(z, s.pool)), ...s.exactly(SIGNED_IN_AMR), z.Not(s.decision.allowed)], decode: s.decode, candidates: [s.pinRest()], pinIds: [] };
       },
     },
   ];

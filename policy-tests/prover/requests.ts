@@ -10,7 +10,7 @@ import { sessionArn } from "../engines/local-engine";
 import { IDENTITY_ID_KEY } from "../substitute-identity";
 import { ContextModel } from "./context-model";
 import type { SymbolicRequest } from "./encode";
-import type { Z3 } from "./solver";
+import { type Z3, zlength, zstr } from "./solver";
 import { free, literal, NO_FIXED_LENGTH, withHead, type MatchEnv, type SymStr } from "./sym-string";
 
 export const TLS_KEY = "aws:SecureTransport";
@@ -51,10 +51,10 @@ export function identity(u: Universe, name: string): { identity: Identity; const
   const { z } = u;
   const id = z.String.const(name);
   const head = `${u.target.prefix}/`;
-  const folder: SymStr = { expr: z.String.val(head).concat(id).concat("/"), head, length: head.length + u.idLength + 1 };
+  const folder: SymStr = { expr: zstr(z, head).concat(id).concat("/"), head, length: zlength(head) + u.idLength + 1 };
   // Length and region only: the uuid's exact format made every query time out.
   const region = `${u.target.region}:`;
-  return { identity: { id, folder }, constraints: [id.length().eq(u.idLength), id.extract(0, region.length).eq(z.String.val(region))] };
+  return { identity: { id, folder }, constraints: [id.length().eq(u.idLength), id.extract(0, region.length).eq(zstr(z, region))] };
 }
 
 /** `s` starts with the identity's folder. */
@@ -62,13 +62,13 @@ export function underFolder(u: Universe, s: SymStr, who: Identity): Bool<"main">
   const { z } = u;
   const head = `${u.target.prefix}/`;
   const at = (o: number, n: number) => s.expr.extract(o, n);
-  return z.And(s.expr.length().ge(head.length + u.idLength + 1), at(0, head.length).eq(z.String.val(head)), at(head.length, u.idLength).eq(who.id), at(head.length + u.idLength, 1).eq(z.String.val("/")));
+  return z.And(s.expr.length().ge(zlength(head) + u.idLength + 1), at(0, zlength(head)).eq(zstr(z, head)), at(zlength(head), u.idLength).eq(who.id), at(zlength(head) + u.idLength, 1).eq(zstr(z, "/")));
 }
 
 /** `s` starts with `<prefix>/` (any folder, or the prefix root). */
 export function underPrefix(u: Universe, s: SymStr): Bool<"main"> {
   const head = `${u.target.prefix}/`;
-  return u.z.And(s.expr.length().ge(head.length), s.expr.extract(0, head.length).eq(u.z.String.val(head)));
+  return u.z.And(s.expr.length().ge(zlength(head)), s.expr.extract(0, zlength(head)).eq(zstr(u.z, head)));
 }
 
 export interface ListParameters {
@@ -86,7 +86,7 @@ export function listParameters(u: Universe, ns: string): ListParameters {
   const prefix = z.String.const(`${ns}|prefix`);
   const delimiterPresent = z.Bool.const(`${ns}|delimiter?`);
   const delimiter = z.String.const(`${ns}|delimiter`);
-  const constraints = [z.Implies(z.Not(prefixPresent), prefix.eq(z.String.val(""))), z.Implies(z.Not(delimiterPresent), delimiter.eq(z.String.val("")))];
+  const constraints = [z.Implies(z.Not(prefixPresent), prefix.eq(zstr(z, ""))), z.Implies(z.Not(delimiterPresent), delimiter.eq(zstr(z, "")))];
   if (!u.delimiterMatters) constraints.push(z.Not(delimiterPresent));
   return { prefixPresent, prefix, delimiterPresent, delimiter, constraints };
 }
@@ -109,7 +109,7 @@ export function s3Request(u: Universe, spec: S3RequestSpec): SymbolicRequest {
   const { z, target } = u;
   const env: MatchEnv = { z, identity: spec.caller.id, identityLength: u.idLength };
   const context = new ContextModel(z, spec.ns, u.setSize, spec.mode === "attacker" ? "free" : "absent");
-  context.fixSingle(TLS_KEY, true, { expr: z.If(spec.tls, z.String.val("true"), z.String.val("false")) as Seq<"main">, head: "" });
+  context.fixSingle(TLS_KEY, true, { expr: z.If(spec.tls, zstr(z, "true"), zstr(z, "false")) as Seq<"main">, head: "" });
   context.fixSingle(IDENTITY_ID_KEY, true, { expr: spec.caller.id, head: "", length: u.idLength });
   context.fixSingle(AUD_KEY, true, target.identityPoolId);
   context.fixSet(AMR_KEY, SIGNED_IN_AMR.map((value) => ({ present: true, value })));

@@ -3,7 +3,7 @@
  * Z3's string solver can search without end, and an answer of `unknown` must become "UNKNOWN —
  * not proved", never a hang or a pass.
  */
-import type { Bool, Context, Model } from "z3-solver";
+import type { Bool, Context, Model, Seq } from "z3-solver";
 
 export type Z3 = Context<"main">;
 
@@ -12,16 +12,48 @@ export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
 
 let started: Promise<{ z3: Z3; startMs: number }> | undefined;
 
+/**
+ * z3-solver frees Z3 objects from a FinalizationRegistry, on the main thread, while a check may
+ * be running on Z3's worker thread; Z3's context is not thread-safe, and runs of thousands of
+ * queries crashed ("memory access out of bounds"). Its registry is created during `init()`, so
+ * it is given one whose cleanups wait until no check is running.
+ */
+let checking = 0;
+const deferred: (() => void)[] = [];
+
+class CheckAwareFinalizationRegistry<T> extends FinalizationRegistry<T> {
+  constructor(cleanup: (held: T) => void) {
+    super((held) => (checking > 0 ? deferred.push(() => cleanup(held)) : cleanup(held)));
+  }
+}
+
 /** The shared context, and how long starting it took (for the bench). */
 export function z3(): Promise<{ z3: Z3; startMs: number }> {
   started ??= (async () => {
     const t = performance.now();
     const { init } = await import("z3-solver");
-    const { Context } = await init();
-    return { z3: Context("main"), startMs: performance.now() - t };
+    const original = globalThis.FinalizationRegistry;
+    globalThis.FinalizationRegistry = CheckAwareFinalizationRegistry;
+    try {
+      const { Context } = await init();
+      return { z3: Context("main"), startMs: performance.now() - t };
+    } finally {
+      globalThis.FinalizationRegistry = original;
+    }
   })();
   return started;
 }
+
+/**
+ * A string constant. z3-solver passes text to Z3 byte by byte (UTF-8), so anything outside
+ * printable ASCII, and the backslash, goes in as a `\u{…}` escape: one Z3 character per code point.
+ */
+export function zstr(z: Z3, text: string): Seq<"main"> {
+  return z.String.val(text.replace(/[^\x20-\x5b\x5d-\x7e]/gu, (c) => `\\u{${c.codePointAt(0)!.toString(16)}}`));
+}
+
+/** Length in Z3 characters (code points), as zstr encodes text. */
+export const zlength = (text: string) => [...text].length;
 
 export type QueryAnswer = { status: "sat"; model: Model<"main"> } | { status: "unsat" } | { status: "unknown"; reason: string };
 
@@ -31,9 +63,16 @@ export async function solve(z: Z3, assertions: Bool<"main">[], timeoutMs: number
   solver.set("timeout", timeoutMs);
   solver.add(...assertions);
   const t = performance.now();
-  const status = await solver.check();
-  if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms\n`);
-  if (status === "sat") return { status, model: solver.model() };
-  if (status === "unsat") return { status };
-  return { status, reason: solver.reasonUnknown() || `solver gave up (timeout ${timeoutMs} ms)` };
+  checking += 1;
+  try {
+    const status = await solver.check();
+    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms\n`);
+    if (status === "sat") return { status, model: solver.model() };
+    if (status === "unsat") return { status };
+    return { status, reason: solver.reasonUnknown() || `solver gave up (timeout ${timeoutMs} ms)` };
+  } finally {
+    checking -= 1;
+    solver.release();
+    if (checking === 0) for (const cleanup of deferred.splice(0)) cleanup();
+  }
 }

@@ -8,7 +8,7 @@
  */
 import type { Arith, Bool, Re, Seq } from "z3-solver";
 import type { Token } from "./pattern";
-import type { Z3 } from "./solver";
+import { type Z3, zlength, zstr } from "./solver";
 import { UnsupportedConstruct } from "./unsupported";
 
 /** A string expression with what is known about it: a literal head, and maybe its length. */
@@ -31,12 +31,12 @@ export interface MatchEnv {
 export const NO_FIXED_LENGTH = -1;
 
 export function literal(z: Z3, text: string): SymStr {
-  return { expr: z.String.val(text), head: text, length: text.length };
+  return { expr: zstr(z, text), head: text, length: zlength(text) };
 }
 
 /** `head` followed by a free string. */
 export function withHead(z: Z3, head: string, rest: Seq<"main">): SymStr {
-  return { expr: head ? z.String.val(head).concat(rest) : rest, head };
+  return { expr: head ? zstr(z, head).concat(rest) : rest, head };
 }
 
 export function free(expr: Seq<"main">): SymStr {
@@ -44,7 +44,7 @@ export function free(expr: Seq<"main">): SymStr {
 }
 
 function tokenLength(t: Token, env: MatchEnv): number {
-  if (t.kind === "literal") return t.text.length;
+  if (t.kind === "literal") return zlength(t.text);
   if (t.kind !== "identity") return 1;
   if (env.identityLength === NO_FIXED_LENGTH) throw new UnsupportedConstruct("policy variable ${cognito-identity.amazonaws.com:sub} in a trust policy");
   return env.identityLength;
@@ -64,13 +64,13 @@ function segmentAt(env: MatchEnv, v: SymStr, seg: Token[], offset: number | Arit
     const n = tokenLength(t, env);
     if (t.kind === "one") {
       // Any character: the length bound placed by the caller guarantees there is one.
-    } else if (typeof o === "number" && o + n <= v.head.length) {
+    } else if (typeof o === "number" && o + n <= zlength(v.head)) {
       // Inside the known head: decide (literal) or pin the identity to the text there.
-      const text = v.head.slice(o, o + n);
-      out.push(t.kind === "literal" ? z.Bool.val(t.text === text) : env.identity.eq(z.String.val(text)));
+      const text = [...v.head].slice(o, o + n).join("");
+      out.push(t.kind === "literal" ? z.Bool.val(t.text === text) : env.identity.eq(zstr(z, text)));
     } else {
       const piece = v.expr.extract(o, n);
-      out.push(t.kind === "literal" ? piece.eq(z.String.val(t.text)) : piece.eq(env.identity));
+      out.push(t.kind === "literal" ? piece.eq(zstr(z, t.text)) : piece.eq(env.identity));
     }
     o = typeof o === "number" ? o + n : o.add(n);
   }
@@ -137,7 +137,7 @@ export function globMatch(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"main
   let cursor: number | Arith<"main"> = firstLength;
   for (const seg of middles) {
     if (seg.some((t) => t.kind === "one")) throw new UnsupportedConstruct("`?` between two `*` in a pattern that uses ${cognito-identity.amazonaws.com:sub}");
-    const needle = seg.map((t) => (t.kind === "literal" ? z.String.val(t.text) : env.identity)).reduce((a, b) => a.concat(b));
+    const needle = seg.map((t) => (t.kind === "literal" ? zstr(z, t.text) : env.identity)).reduce((a, b) => a.concat(b));
     const at = v.expr.indexOf(needle, cursor);
     conditions.push(at.ge(0));
     cursor = at.add(segmentLength(seg, env));

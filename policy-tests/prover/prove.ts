@@ -27,6 +27,8 @@ export interface ProveOptions {
 const NUMBERS: PropertyNumber[] = [1, 2, 3, 4, 5];
 /** A pinned candidate is ground: Z3 decides it at once, or something is wrong. */
 const CANDIDATE_TIMEOUT_MS = 2_000;
+/** All candidates of one query together: past this, the symbolic query decides. */
+const CANDIDATE_BUDGET_MS = 4_000;
 /** The first, short symbolic attempt. */
 const QUICK_TIMEOUT_MS = 1_000;
 
@@ -95,7 +97,9 @@ async function proveProperty(u: Universe, engine: PolicyEngine, role: RoleUnderR
       const quick = await solve(u.z, built.assertions, Math.min(QUICK_TIMEOUT_MS, timeoutMs));
       if (quick.status === "unsat") continue;
     }
+    const candidatesUntil = performance.now() + CANDIDATE_BUDGET_MS;
     for (const pinned of built.candidates) {
+      if (performance.now() > candidatesUntil) break;
       const tried = await solve(u.z, [...built.assertions, ...pinned], CANDIDATE_TIMEOUT_MS);
       if (tried.status === "sat") {
         answer = tried;

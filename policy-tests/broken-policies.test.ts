@@ -3,26 +3,16 @@
  * each must be reported, naming the request, the decisions and the statement that decided. The
  * correct set beside them passes, so the command is not simply failing everything.
  */
-import * as path from "node:path";
-import { runCli } from "./cli";
-
-const DIR = path.join(__dirname, "broken-policies");
-const file = (name: string) => path.join(DIR, name);
-const COMMON = ["--bucket", "files-bucket", "--prefix", "cognito-test", "--identity-pool-id", "ap-northeast-1:11111111-2222-4333-8444-555555555555"];
+import { brokenPolicy as file, FILES_ARGS, runReviewCli } from "./test-support/review-inputs";
 
 interface Finding { category: string; request: string; actual: string; decidedBy: string; detail: string }
 
 async function review(files: { identity?: string; trust?: string; bucket?: string }) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(
-    [
-      "--identity-policy", file(files.identity ?? "good-identity.json"),
-      "--trust-policy", file(files.trust ?? "good-trust.json"),
-      "--bucket-policy", file(files.bucket ?? "good-bucket.json"),
-      ...COMMON, "--format", "json",
-    ],
-    { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), interactive: false },
+  const { code, stdout, stderr } = await runReviewCli(
+    "--identity-policy", file(files.identity ?? "good-identity.json"),
+    "--trust-policy", file(files.trust ?? "good-trust.json"),
+    "--bucket-policy", file(files.bucket ?? "good-bucket.json"),
+    ...FILES_ARGS, "--format", "json",
   );
   return { code, stderr, findings: code === 2 ? [] : (JSON.parse(stdout).findings as Finding[]) };
 }

@@ -3,19 +3,9 @@
  * is 0 only when the matrix passes and every property is PROVED (1 on a violation or an
  * unknown, 2 on input errors, as for the matrix).
  */
-import * as path from "node:path";
-import { runCli } from "./cli";
+import { brokenPolicy, FILES_ARGS, runReviewCli as cli } from "./test-support/review-inputs";
 
-const DIR = path.join(__dirname, "broken-policies");
-const FILES = ["--bucket", "files-bucket", "--prefix", "cognito-test", "--identity-pool-id", "ap-northeast-1:11111111-2222-4333-8444-555555555555"];
-const set = (identity: string) => ["--identity-policy", path.join(DIR, identity), "--trust-policy", path.join(DIR, "good-trust.json"), "--bucket-policy", path.join(DIR, "good-bucket.json"), ...FILES];
-
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), interactive: false });
-  return { code, stdout, stderr };
-}
+const set = (identity: string) => ["--identity-policy", brokenPolicy(identity), "--trust-policy", brokenPolicy("good-trust.json"), "--bucket-policy", brokenPolicy("good-bucket.json"), ...FILES_ARGS];
 
 describe("npm run simulate -- --prove", () => {
   it("the dev stack: a PROVED line per property and role, exit 0", async () => {

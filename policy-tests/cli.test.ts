@@ -1,17 +1,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runCli } from "./cli";
-
-const DIR = path.join(__dirname, "broken-policies");
-const FILES = ["--bucket", "files-bucket", "--prefix", "cognito-test", "--identity-pool-id", "ap-northeast-1:11111111-2222-4333-8444-555555555555"];
-
-async function cli(...argv: string[]) {
-  let stdout = "";
-  let stderr = "";
-  const code = await runCli(argv, { stdout: (s) => (stdout += s), stderr: (s) => (stderr += s), interactive: false });
-  return { code, stdout, stderr };
-}
+import { BROKEN_POLICIES_DIR as DIR, FILES_ARGS as FILES, runReviewCli as cli } from "./test-support/review-inputs";
 
 describe("npm run simulate: bad input gets one clear line and exit 2", () => {
   it.each([

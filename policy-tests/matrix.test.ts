@@ -7,6 +7,7 @@ import { createLocalEngine } from "./engines/local-engine";
 import { runMatrix, type MatrixResult, type Row } from "./matrix";
 import type { S3Scenario } from "./scenarios";
 import { targetFromStack } from "./targets";
+import { ADMIN_READS_ALL } from "./test-support/review-inputs";
 
 type S3Row = Row & { scenario: S3Scenario };
 
@@ -23,7 +24,7 @@ const allowed = (row: Row) => row.verdict.decision === "Allowed" && row.verdict.
 
 describe.each([
   ["admin read off", {}],
-  ["admin read on", { groups: [{ name: "admin", precedence: 0, readAllFolders: true }, { name: "user", precedence: 100 }] }],
+  ["admin read on", ADMIN_READS_ALL],
 ])("dev stack, %s", (_label, overrides) => {
   let r: MatrixResult;
   beforeAll(async () => {

@@ -4,34 +4,20 @@
  * not encode. Expected verdicts are written here from the mission and from each file's flaw,
  * and every counterexample must be confirmed by the simulator replay.
  */
-import * as path from "node:path";
 import { synthesizeStack } from "../../synth/synthesize";
 import { parseIamDocument, type IamDocument } from "../iam-document";
 import type { ReviewTarget } from "../review-target";
-import { targetFromFiles, targetFromStack } from "../targets";
+import { targetFromStack } from "../targets";
+import { ADMIN_READS_ALL, filesTarget } from "../test-support/review-inputs";
 import { proveTarget } from "./prove";
 import type { ProofResult, PropertyNumber } from "./verdicts";
-
-const DIR = path.join(__dirname, "..", "broken-policies");
-const file = (name: string) => path.join(DIR, name);
-
-function filesTarget(files: { identity?: string; trust?: string; bucket?: string }): ReviewTarget {
-  return targetFromFiles({
-    identityPolicies: [file(files.identity ?? "good-identity.json")],
-    trustPolicy: file(files.trust ?? "good-trust.json"),
-    bucketPolicy: file(files.bucket ?? "good-bucket.json"),
-    bucket: "files-bucket",
-    prefix: "cognito-test",
-    identityPoolId: "ap-northeast-1:11111111-2222-4333-8444-555555555555",
-  });
-}
 
 const statusOf = (r: ProofResult, role: string, n: PropertyNumber) => r.verdicts.find((v) => v.role === role && v.property === n)?.status;
 const notProved = (r: ProofResult) => r.verdicts.filter((v) => v.status !== "PROVED").map((v) => `${v.property}:${v.status}`);
 
 describe.each([
   ["group-wide read off", {}],
-  ["group-wide read on for admin", { groups: [{ name: "admin", precedence: 0, readAllFolders: true }, { name: "user", precedence: 100 }] }],
+  ["group-wide read on for admin", ADMIN_READS_ALL],
 ])("dev stack, %s", (label, overrides) => {
   let r: ProofResult;
   beforeAll(async () => {
@@ -59,7 +45,7 @@ describe.each([
 describe("the synthesized dev stack, broken in one place", () => {
   let base: ReviewTarget;
   beforeAll(async () => {
-    base = targetFromStack(await synthesizeStack({ stack: "dev", overrides: { groups: [{ name: "admin", precedence: 0, readAllFolders: true }, { name: "user", precedence: 100 }] } }));
+    base = targetFromStack(await synthesizeStack({ stack: "dev", overrides: ADMIN_READS_ALL }));
   });
   /** A deep copy whose `group` role's documents pass through `edit` (as JSON text). */
   const broken = (group: string, edit: (json: string) => string): ReviewTarget => {

@@ -3,7 +3,7 @@
  * stage's config, as the CLI would.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { PROJECT } from "./config/stage-config";
+import { PROJECT } from "./contract/project";
 import { RecordingMocks } from "./synth/mocks";
 import { stackConfig } from "./synth/project-config";
 import { resolve, settled } from "./synth/synthesize";

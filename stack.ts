@@ -6,22 +6,12 @@ import * as pulumi from "@pulumi/pulumi";
 import { CognitoIdentity } from "./components/cognito-identity";
 import { FilesApi } from "./components/files-api";
 import { IdentityScopedBucket } from "./components/identity-scoped-bucket";
+import { buildLambdaBundle } from "./build/lambda-bundle";
 import type { StageConfig } from "./config/stage-config";
-import { buildLambdaBundle } from "./lambda/build";
+import type { StackOutputValues } from "./contract/stack-outputs";
 
-export interface StackOutputs {
-  region: string;
-  userPoolId: pulumi.Output<string>;
-  userPoolClientId: pulumi.Output<string>;
-  identityPoolId: pulumi.Output<string>;
-  bucketName: pulumi.Output<string>;
-  /** `<prefix>`: identity `<id>` owns `<prefix>/<id>/`. */
-  storagePrefix: string;
-  /** Role ARN per group name. */
-  roleArns: pulumi.Output<Record<string, string>>;
-  /** Base URL of the Files API. */
-  filesApiEndpoint: pulumi.Output<string>;
-}
+/** The outputs as the program exports them: each one of `StackOutputValues`, as an Output or a plain value. */
+export type StackOutputs = { [K in keyof StackOutputValues]: pulumi.Input<StackOutputValues[K]> };
 
 export interface DefineStackOptions {
   /** The files Lambda's code. @default the bundle of lambda/, built now into dist/lambda */

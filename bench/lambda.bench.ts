@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import * as path from "node:path";
 import { deflateRawSync } from "node:zlib";
 import { ROUTES } from "../lambda/create-handler";
-import { buildLambdaBundle } from "../lambda/build";
-import { createFilesApiFixture } from "../lambda/test-support/files-api-fixture";
-import { TEST_LAMBDA_ENV } from "../lambda/test-support/lambda-env";
+import { buildLambdaBundle } from "../build/lambda-bundle";
+import { createFilesApiFixture } from "../stand-ins/files-api-fixture";
+import { TEST_LAMBDA_ENV } from "../stand-ins/lambda-env";
 import { percentile, type Bench, type BenchRow } from "./harness";
 
 const SIZE_GOAL_BYTES = 300 * 1024;
@@ -103,11 +103,11 @@ export const bench: Bench = async () => {
         "The bundle misses the 300 KB goal uncompressed: @aws-sdk/client-s3 alone (its schema of every S3 operation and its endpoint rules) " +
           "bundles to about 294 KiB. The deployment package Lambda stores is a zip, about the deflated figure; the function loads the unzipped file. Leaving the SDK to the " +
           "runtime's copy gives a 36 KB bundle but measured 76-119 ms module init here and an SDK version that changes with runtime " +
-          "updates; the bundled SDK was kept (see lambda/build.ts).",
+          "updates; the bundled SDK was kept (see build/lambda-bundle.ts).",
       ],
       title: "Files API Lambda",
       method:
-        `esbuild bundle of lambda/handler.ts (lambda/build.ts) built into a temp dir; init = time to require() it in a fresh \`node\` ` +
+        `esbuild bundle of lambda/handler.ts (build/lambda-bundle.ts) built into a temp dir; init = time to require() it in a fresh \`node\` ` +
         `(${process.version}) with the function's environment set; warm figures run createHandler wired as in production ` +
         "(real SDK clients, real RS256 verification against a loopback JWKS) with aws-sdk-client-mock stand-ins for Cognito Identity " +
         "and S3 (their in-process work is included); AWS calls counted at the clients' send()",

@@ -5,9 +5,9 @@
  */
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
-import { createLocalEngine } from "../policy-tests/engines/local-engine";
-import { runMatrix } from "../policy-tests/matrix";
-import { targetFromStack } from "../policy-tests/targets";
+import { createLocalEngine } from "../review/engines/local-engine";
+import { runMatrix } from "../review/matrix";
+import { targetFromStack } from "../review/targets";
 import { synthesizeStack } from "../synth/synthesize";
 import { percentile, type Bench } from "./harness";
 
@@ -40,13 +40,13 @@ export const bench: Bench = async () => {
   const command: number[] = [];
   for (let i = 0; i < COMMAND_RUNS; i++) {
     t = performance.now();
-    execFileSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "policy-tests/cli.ts"), "--format", "json"], { cwd: ROOT, stdio: "ignore" });
+    execFileSync(process.execPath, [path.join(ROOT, "node_modules/tsx/dist/cli.mjs"), path.join(ROOT, "review/cli.ts"), "--format", "json"], { cwd: ROOT, stdio: "ignore" });
     command.push(performance.now() - t);
   }
   const commandMs = percentile(command, 50);
 
   return {
-    title: "Policy review (npm run simulate, local engine, dev stack)",
+    title: "Policy review (npm run review, local engine, dev stack)",
     method: `synthesis once; the matrix once cold, then the median of ${WARM_RUNS} warm runs in the same process; the command's median of ${COMMAND_RUNS} fresh processes`,
     rows: [
       { metric: "scenarios in the matrix (requests)", value: String(cold.rows.length) },
@@ -55,7 +55,7 @@ export const bench: Bench = async () => {
       { metric: "whole matrix, first run in a process", value: s(coldMs), goal: "<= 2 s", met: coldMs <= MATRIX_GOAL_MS },
       { metric: "whole matrix, warm", value: s(warmMs), goal: "<= 2 s", met: warmMs <= MATRIX_GOAL_MS },
       { metric: "dev stack synthesis (mock runtime, incl. Lambda bundle build)", value: s(synthMs) },
-      { metric: "`npm run simulate` end to end (process start to exit)", value: s(commandMs) },
+      { metric: "`npm run review` end to end (process start to exit)", value: s(commandMs) },
     ],
   };
 };

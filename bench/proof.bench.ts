@@ -1,5 +1,5 @@
 /**
- * The Z3 proof (`npm run simulate -- --prove`): time to prove the dev stack in a fresh process,
+ * The Z3 proof (`npm run review -- --prove`): time to prove the dev stack in a fresh process,
  * Z3's start included (the issue's goal: 5 s or less), with group-wide read off and on, and the
  * time to find and replay the counterexamples for the article's list policy.
  */
@@ -39,7 +39,7 @@ export const bench: Bench = async () => {
   if (!dev.proved || !admin.proved) throw new Error("the dev stack did not prove; fix that before benchmarking it");
   if (article.violated === 0) throw new Error("the article's list policy was not found violated");
   return {
-    title: "Isolation proof (npm run simulate -- --prove, z3-solver WASM)",
+    title: "Isolation proof (npm run review -- --prove, z3-solver WASM)",
     method: `each figure is the median of ${RUNS} fresh processes, timed from just before Z3 starts to the last verdict (synthesis excluded)`,
     rows: [
       { metric: "dev stack proof, incl. solver start", value: s(dev.totalMs), goal: "<= 5 s", met: dev.totalMs <= GOAL_MS },

@@ -2,9 +2,9 @@
  * Child process for the proof bench: synthesizes a dev-stack variant (or reads the article's list
  * policy), then proves it, timing the proof from before Z3 starts. Prints one JSON line.
  */
-import { proveTarget } from "../policy-tests/prover/prove";
-import { targetFromStack } from "../policy-tests/targets";
-import { ADMIN_READS_ALL, filesTarget } from "../policy-tests/test-support/review-inputs";
+import { proveTarget } from "../review/prover/prove";
+import { targetFromStack } from "../review/targets";
+import { ADMIN_READS_ALL, filesTarget } from "../review/test-support/review-inputs";
 import { synthesizeStack } from "../synth/synthesize";
 
 

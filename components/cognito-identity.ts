@@ -1,6 +1,10 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentType } from "../contract/project";
+import type { MfaMode, RoleMappingType } from "../contract/stage-options";
 import { identityPoolTrustPolicy } from "./policy-documents";
+
+export type { MfaMode, RoleMappingType };
 
 /** A user-pool group; each gets its own IAM role. */
 export interface IdentityGroup {
@@ -15,8 +19,6 @@ export interface IdentityGroup {
   description?: string;
 }
 
-export type MfaMode = "OFF" | "OPTIONAL" | "ON";
-export type RoleMappingType = "Token" | "Rules";
 
 export interface TokenValidity {
   /** ID token lifetime in minutes (5 to 1440). @default 60 */
@@ -81,7 +83,7 @@ export class CognitoIdentity extends pulumi.ComponentResource {
   public readonly roleArns: pulumi.Output<Record<string, string>>;
 
   constructor(name: string, args: CognitoIdentityArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("identity-scoped-storage:index:CognitoIdentity", name, args, opts);
+    super(componentType("CognitoIdentity"), name, args, opts);
     if (args.groups.length === 0) throw new Error(`CognitoIdentity ${name}: at least one group is required`);
     const tags = args.tags;
     const validity = args.tokenValidity ?? DEFAULT_TOKEN_VALIDITY;

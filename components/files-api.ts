@@ -1,19 +1,21 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
-import { ENV_NAMES, MAX_UPLOAD_BYTES_LIMIT, type LambdaEnv } from "../lambda/env";
+import { corsOriginProblem, FILES_API_ROUTE_KEYS, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
+import { ENV_NAMES, type LambdaEnv } from "../contract/lambda-env";
+import { componentType } from "../contract/project";
+import { assertStoragePrefix } from "../contract/storage-prefix";
 import { lambdaExecutionPolicy, lambdaTrustPolicy } from "./policy-documents";
-import { assertStoragePrefix } from "./storage-prefix";
 
 /** Stage-wide request throttling (API Gateway token bucket). */
 export interface FilesApiThrottle {
-  /** Largest burst of requests, a whole number from 1 to 5000. */
+  /** Largest burst of requests, a whole number from 1 to 5000 (`THROTTLE_LIMITS`). */
   burstLimit: number;
   /** Steady requests per second, above 0. */
   rateLimit: number;
 }
 
 export interface FilesApiArgs {
-  /** The function's code: the bundle lambda/build.ts writes (e.g. `new pulumi.asset.FileArchive("dist/lambda")`). */
+  /** The function's code: the bundle build/lambda-bundle.ts writes (e.g. `new pulumi.asset.FileArchive("dist/lambda")`). */
   code: pulumi.Input<pulumi.asset.Archive>;
   /** The user pool whose IdTokens the API accepts. */
   userPoolId: pulumi.Input<string>;
@@ -49,13 +51,6 @@ export interface FilesApiArgs {
   tags?: Record<string, string>;
 }
 
-/** CloudWatch Logs' allowed retention periods, in days. */
-export const LOG_RETENTION_DAYS = [1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922, 3288, 3653] as const;
-
-/** The four routes, each behind the JWT authorizer. */
-export const FILES_API_ROUTE_KEYS = ["GET /files", "GET /files/{key+}", "PUT /files/{key+}", "DELETE /files/{key+}"] as const;
-
-const ORIGIN = /^(https:\/\/[a-z0-9.-]+(:\d{1,5})?|http:\/\/(localhost|127\.0\.0\.1)(:\d{1,5})?)$/;
 const FUNCTION_NAME = /^[A-Za-z0-9_-]{1,64}$/;
 
 /** One access-log line per request, as JSON. No headers: the Authorization header must not be logged. */
@@ -72,13 +67,6 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
   integrationError: "$context.integrationErrorMessage",
 });
 
-/** What is wrong with one CORS origin, or undefined when it is allowed. */
-export function corsOriginProblem(origin: string, allowWildcard: boolean): string | undefined {
-  if (origin === "*") return allowWildcard ? undefined : "'*' (any origin) is allowed only on a dev stage";
-  if (!ORIGIN.test(origin)) return `CORS origin ${JSON.stringify(origin)} must be https://host[:port] or http://localhost[:port], without a path`;
-  return undefined;
-}
-
 /** Every rule the args break, so a wrong stack config fails before any resource is made. */
 export function filesApiArgProblems(name: string, args: FilesApiArgs): string[] {
   const problems: string[] = [];
@@ -92,8 +80,9 @@ export function filesApiArgProblems(name: string, args: FilesApiArgs): string[] 
     problems.push(`maxUploadBytes must be a whole number from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`);
   }
   const { burstLimit, rateLimit } = args.throttle;
-  if (!Number.isInteger(burstLimit) || burstLimit < 1 || burstLimit > 5000) problems.push("throttle.burstLimit must be a whole number from 1 to 5000");
-  if (!(rateLimit > 0) || rateLimit > 10000) problems.push("throttle.rateLimit must be above 0 and at most 10000");
+  const { burst, rate } = THROTTLE_LIMITS;
+  if (!Number.isInteger(burstLimit) || burstLimit < burst.min || burstLimit > burst.max) problems.push(`throttle.burstLimit must be a whole number from ${burst.min} to ${burst.max}`);
+  if (!(rateLimit > 0) || rateLimit > rate.max) problems.push(`throttle.rateLimit must be above 0 and at most ${rate.max}`);
   if (!(LOG_RETENTION_DAYS as readonly number[]).includes(args.logRetentionDays)) {
     problems.push(`logRetentionDays must be one of ${LOG_RETENTION_DAYS.join(", ")}`);
   }
@@ -132,7 +121,7 @@ export class FilesApi extends pulumi.ComponentResource {
 
   constructor(name: string, args: FilesApiArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before super(): a refused component is never registered.
-    super("identity-scoped-storage:index:FilesApi", name, checkedArgs(name, args), opts);
+    super(componentType("FilesApi"), name, checkedArgs(name, args), opts);
     const parent = { parent: this };
     const tags = args.tags;
     const functionName = args.functionName ?? name;

@@ -1,7 +1,11 @@
 import * as aws from "@pulumi/aws";
 import * as pulumi from "@pulumi/pulumi";
+import { componentType } from "../contract/project";
+import type { BucketEncryption } from "../contract/stage-options";
+import { assertStoragePrefix } from "../contract/storage-prefix";
 import { identityStorageGrants, storageBucketPolicy } from "./policy-documents";
-import { assertStoragePrefix } from "./storage-prefix";
+
+export type { BucketEncryption };
 
 /** A role that receives per-identity access to the bucket. */
 export interface IdentityRoleGrant {
@@ -13,7 +17,6 @@ export interface IdentityRoleGrant {
   readAllFolders?: boolean;
 }
 
-export type BucketEncryption = "S3" | "KMS";
 
 export interface IdentityScopedBucketArgs {
   /** Folder root; identity `<id>` owns `<prefix>/<id>/`. See `PREFIX_RULES`. */
@@ -48,7 +51,7 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
   public readonly roleGrants: Record<string, aws.iam.RolePolicy>;
 
   constructor(name: string, args: IdentityScopedBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super("identity-scoped-storage:index:IdentityScopedBucket", name, args, opts);
+    super(componentType("IdentityScopedBucket"), name, args, opts);
     assertStoragePrefix(args.prefix, `IdentityScopedBucket ${name}: prefix`);
     const tags = args.tags;
     const parent = { parent: this };

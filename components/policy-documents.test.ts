@@ -6,6 +6,7 @@ import {
   storageBucketPolicy,
   type PolicyStatement,
 } from "./policy-documents";
+import { inspectBucketPolicy, inspectStorageGrants, inspectTrustPolicy } from "../iam/inspect";
 
 // Intent, written here independently of the code: the variable, the actions, the folder shape.
 const SUB = "${cognito-identity.amazonaws.com:sub}";
@@ -182,5 +183,36 @@ describe("lambdaExecutionPolicy", () => {
 
   it("refuses a wildcard log group", () => {
     expect(() => lambdaExecutionPolicy({ logGroupArn: "arn:aws:logs:ap-northeast-1:123456789012:log-group:*" })).toThrow(/logGroupArn/);
+  });
+});
+
+describe("the IAM core's structural inspection finds nothing wrong in our documents", () => {
+  const bucketArn = BUCKET_ARN;
+  const pool = POOL_ID;
+  const kmsKey = { keyArn: KEY_ARN, region: "ap-northeast-1" };
+
+  it("trust, with and without the pool id to compare", () => {
+    const ours = identityPoolTrustPolicy({ identityPoolId: pool });
+    expect(inspectTrustPolicy(ours, pool)).toEqual([]);
+    expect(inspectTrustPolicy(ours)).toEqual([]);
+  });
+
+  it.each([false, true])("grants (readAllFolders %s, with and without KMS)", (readAllFolders) => {
+    for (const kms of [undefined, kmsKey]) {
+      const ours = identityStorageGrants({ bucketArn, prefix: "private", readAllFolders, kms });
+      expect(inspectStorageGrants(ours, { bucketArn, prefix: "private", readAllFolders })).toEqual([]);
+    }
+  });
+
+  it("control: the read-all grant is reported for a role that is not meant to read every folder", () => {
+    const ours = identityStorageGrants({ bucketArn, prefix: "private", readAllFolders: true });
+    expect(inspectStorageGrants(ours, { bucketArn, prefix: "private", readAllFolders: false }).map((i) => [i.rule, i.statement])).toEqual([
+      ["object-not-confined", "AllFoldersRead"],
+      ["list-not-confined", "AllFoldersList"],
+    ]);
+  });
+
+  it("bucket policy", () => {
+    expect(inspectBucketPolicy(storageBucketPolicy({ bucketArn }), bucketArn)).toEqual([]);
   });
 });

@@ -4,14 +4,12 @@
  * pack call them directly. Inputs are validated here so that a document can never be built from
  * a value that would widen what it matches.
  */
-import { assertStoragePrefix } from "./storage-prefix";
+import { IDENTITY_POOL_ID, REGION } from "../contract/aws-ids";
+import { assertStoragePrefix } from "../contract/storage-prefix";
+import { AMR_CONDITION_KEY, AUD_CONDITION_KEY, COGNITO_IDENTITY_PRINCIPAL, IDENTITY_ID_VARIABLE } from "../iam/cognito";
+import type { PolicyDocument, PolicyStatement } from "../iam/document";
 
-/** The identity pool's IdentityId (`<region>:<uuid>`) as an IAM policy variable. */
-export const IDENTITY_ID_VARIABLE = "${cognito-identity.amazonaws.com:sub}";
-/** The federated principal of every identity-pool role. */
-export const COGNITO_IDENTITY_PRINCIPAL = "cognito-identity.amazonaws.com";
-export const AUD_CONDITION_KEY = "cognito-identity.amazonaws.com:aud";
-export const AMR_CONDITION_KEY = "cognito-identity.amazonaws.com:amr";
+export type { PolicyDocument, PolicyStatement };
 
 /** Object actions an identity gets on its own folder. No ACL, no version access, no wildcards. */
 export const OWN_FOLDER_OBJECT_ACTIONS = [
@@ -26,32 +24,8 @@ export const ALL_FOLDERS_READ_ACTIONS = ["s3:GetObject"] as const;
 /** KMS actions S3 performs on the caller's behalf for SSE-KMS reads and (multipart) writes. */
 export const KMS_OBJECT_ACTIONS = ["kms:Decrypt", "kms:GenerateDataKey"] as const;
 
-export type ConditionValues = string | string[];
-/** `{ Operator: { key: values } }`, as in IAM JSON. */
-export type ConditionBlock = Record<string, Record<string, ConditionValues>>;
-export type Principal = "*" | Record<string, string | string[]>;
-
-export interface PolicyStatement {
-  Sid?: string;
-  Effect: "Allow" | "Deny";
-  Principal?: Principal;
-  NotPrincipal?: Principal;
-  Action?: string | string[];
-  NotAction?: string | string[];
-  Resource?: string | string[];
-  NotResource?: string | string[];
-  Condition?: ConditionBlock;
-}
-
-export interface PolicyDocument {
-  Version: "2012-10-17";
-  Statement: PolicyStatement[];
-}
-
-const IDENTITY_POOL_ID = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 const BUCKET_ARN = /^arn:aws[a-z-]*:s3:::[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/;
 const KMS_KEY_ARN = /^arn:aws[a-z-]*:kms:[a-z0-9-]+:\d{12}:key\/[0-9a-f-]{36}$/;
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 function requireMatch(value: string, pattern: RegExp, label: string, expected: string): void {
   if (!pattern.test(value)) throw new Error(`${label} ${JSON.stringify(value)} is not ${expected}`);

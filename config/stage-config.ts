@@ -3,11 +3,11 @@
  * the `config:` block of Pulumi.yaml (the CLI applies them; `synth/` does the same offline);
  * this module reads raw values, types them and names every key that is wrong.
  */
-import { corsOriginProblem, LOG_RETENTION_DAYS } from "../components/files-api";
-import { MAX_UPLOAD_BYTES_LIMIT } from "../lambda/env";
-import { PREFIX_RULES, storagePrefixProblems } from "../components/storage-prefix";
-
-export const PROJECT = "identity-scoped-storage";
+import { REGION } from "../contract/aws-ids";
+import { corsOriginProblem, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
+import { PROJECT } from "../contract/project";
+import { BUCKET_ENCRYPTIONS, MFA_MODES, ROLE_MAPPING_TYPES, type BucketEncryption, type MfaMode, type RoleMappingType } from "../contract/stage-options";
+import { PREFIX_RULES, storagePrefixProblems } from "../contract/storage-prefix";
 
 export interface GroupConfig {
   name: string;
@@ -22,9 +22,9 @@ export interface StageConfig {
   region: string;
   prefix: string;
   groups: GroupConfig[];
-  roleMapping: "Token" | "Rules";
+  roleMapping: RoleMappingType;
   allowSelfSignUp: boolean;
-  mfa: "OFF" | "OPTIONAL" | "ON";
+  mfa: MfaMode;
   deletionProtection: boolean;
   callbackUrls: string[];
   logoutUrls: string[];
@@ -32,7 +32,7 @@ export interface StageConfig {
   idTokenValidityMinutes: number;
   accessTokenValidityMinutes: number;
   refreshTokenValidityDays: number;
-  encryption: "S3" | "KMS";
+  encryption: BucketEncryption;
   abortIncompleteUploadDays: number;
   noncurrentVersionExpirationDays: number;
   forceDestroy: boolean;
@@ -95,10 +95,10 @@ const str = (check?: (v: string) => void): KeySpec<string> => ({
   },
 });
 
-const oneOf = <T extends string>(...allowed: T[]): KeySpec<T> => ({
+const oneOf = <T extends string>(allowed: readonly T[]): KeySpec<T> => ({
   type: "string",
   parse: (raw) => {
-    if (!(allowed as string[]).includes(raw)) {
+    if (!(allowed as readonly string[]).includes(raw)) {
       throw new ValueError(`${JSON.stringify(raw)} is not allowed; use one of ${allowed.map((a) => JSON.stringify(a)).join(", ")}`);
     }
     return raw as T;
@@ -236,9 +236,9 @@ export const STAGE_CONFIG_KEYS = {
     if (problems.length > 0) throw new ValueError(`${JSON.stringify(v)} ${problems.join("; ")}. Allowed: ${PREFIX_RULES}`);
   }),
   groups: groupsSpec,
-  roleMapping: oneOf("Token", "Rules"),
+  roleMapping: oneOf(ROLE_MAPPING_TYPES),
   allowSelfSignUp: bool,
-  mfa: oneOf("OFF", "OPTIONAL", "ON"),
+  mfa: oneOf(MFA_MODES),
   deletionProtection: bool,
   callbackUrls: stringArray(checkRedirectUrl, 1),
   logoutUrls: stringArray(checkRedirectUrl, 1),
@@ -252,7 +252,7 @@ export const STAGE_CONFIG_KEYS = {
   idTokenValidityMinutes: int(5, 1440),
   accessTokenValidityMinutes: int(5, 1440),
   refreshTokenValidityDays: int(1, 3650),
-  encryption: oneOf("S3", "KMS"),
+  encryption: oneOf(BUCKET_ENCRYPTIONS),
   abortIncompleteUploadDays: int(1, 365),
   noncurrentVersionExpirationDays: int(1, 3650),
   forceDestroy: bool,
@@ -261,14 +261,12 @@ export const STAGE_CONFIG_KEYS = {
     if (problem) throw new ValueError(problem);
   }, 0),
   maxUploadBytes: int(1, MAX_UPLOAD_BYTES_LIMIT),
-  apiThrottleBurstLimit: int(1, 5000),
-  apiThrottleRateLimit: int(1, 10000),
+  apiThrottleBurstLimit: int(THROTTLE_LIMITS.burst.min, THROTTLE_LIMITS.burst.max),
+  apiThrottleRateLimit: int(THROTTLE_LIMITS.rate.min, THROTTLE_LIMITS.rate.max),
   logRetentionDays: intOneOf(LOG_RETENTION_DAYS),
 } satisfies Record<string, KeySpec<unknown>>;
 
 type Parsed = { [K in keyof typeof STAGE_CONFIG_KEYS]: ReturnType<(typeof STAGE_CONFIG_KEYS)[K]["parse"]> };
-
-const REGION = /^[a-z]{2}(-[a-z]+)+-\d$/;
 
 /**
  * Types and checks the raw configuration (`pulumi.runtime.allConfig()`: full keys to strings).

@@ -6,8 +6,8 @@
 import { generateKeyPairSync, createHmac } from "node:crypto";
 import fc from "fast-check";
 import { ROUTES } from "./create-handler";
-import { createFilesApiFixture, type EventOptions, type FilesApiFixture } from "./test-support/files-api-fixture";
-import { createTestUserPool, encodeJwt } from "./test-support/test-user-pool";
+import { createFilesApiFixture, type EventOptions, type FilesApiFixture } from "../stand-ins/files-api-fixture";
+import { createTestUserPool, encodeJwt } from "../stand-ins/test-user-pool";
 
 let f: FilesApiFixture;
 const printed: string[] = [];

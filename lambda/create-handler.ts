@@ -3,7 +3,8 @@
  * code as production with stand-in clients. Order per request: route, token, input, then AWS.
  */
 import type { APIGatewayProxyEventV2, Context } from "aws-lambda";
-import type { LambdaEnv } from "./env";
+import type { LambdaEnv } from "../contract/lambda-env";
+import { FILES_API_ROUTES } from "../contract/files-api";
 import { FilesStore } from "./files-store";
 import { HttpError, errorResult, internalErrorResult, jsonResult, type HttpResult } from "./http-errors";
 import { idTokenFromHeaders, type IdTokenVerifier } from "./id-token";
@@ -11,7 +12,7 @@ import type { IdentitySessions } from "./identity-credentials";
 import { identityFolder } from "./object-keys";
 import { listPage, requestKey, uploadBody, uploadContentType } from "./request-input";
 import { logRequest, stackFrames, type LogSink, type RequestLogEntry } from "./request-log";
-import type { RetryPolicy } from "./retry";
+import type { RetryPolicy } from "../aws-retry/retry";
 
 export interface HandlerDeps {
   env: LambdaEnv;
@@ -27,12 +28,8 @@ export interface HandlerDeps {
 
 export type FilesApiHandler = (event: APIGatewayProxyEventV2, context?: Pick<Context, "awsRequestId">) => Promise<HttpResult>;
 
-export const ROUTES = {
-  list: "GET /files",
-  get: "GET /files/{key+}",
-  put: "PUT /files/{key+}",
-  delete: "DELETE /files/{key+}",
-} as const;
+/** The routes this handler serves: the contract's (the API declares the same keys). */
+export const ROUTES = FILES_API_ROUTES;
 
 export function createHandler(deps: HandlerDeps): FilesApiHandler {
   const { env, verifyIdToken, sessions, retry } = deps;

@@ -5,8 +5,8 @@
  */
 import { InternalErrorException, TooManyRequestsException } from "@aws-sdk/client-cognito-identity";
 import { ROUTES } from "./create-handler";
-import { createFilesApiFixture, type FilesApiFixture } from "./test-support/files-api-fixture";
-import { s3Errors } from "./test-support/s3-stand-in";
+import { createFilesApiFixture, type FilesApiFixture } from "../stand-ins/files-api-fixture";
+import { s3Errors } from "../stand-ins/s3-stand-in";
 
 let f: FilesApiFixture;
 beforeEach(async () => {

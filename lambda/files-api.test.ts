@@ -5,7 +5,7 @@
  */
 import { ROUTES, createHandler } from "./create-handler";
 import { productionDeps } from "./production-deps";
-import { createFilesApiFixture, type FilesApiFixture } from "./test-support/files-api-fixture";
+import { createFilesApiFixture, type FilesApiFixture } from "../stand-ins/files-api-fixture";
 
 let f: FilesApiFixture;
 beforeEach(async () => {

@@ -6,7 +6,7 @@ import { Readable } from "node:stream";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
 import { FilesStore } from "./files-store";
-import type { RetryPolicy } from "./retry";
+import type { RetryPolicy } from "../aws-retry/retry";
 
 const NO_RETRIES: RetryPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => undefined, random: () => 0 };
 const FOLDER = "private/ap-northeast-1:0b6f1f0e-3c55-4e0c-9a4b-2f3c1d5e6a7b/";

@@ -10,11 +10,11 @@ import {
   PutObjectCommand,
   type S3Client,
 } from "@aws-sdk/client-s3";
-import { awsErrorName, isRejectedCredentials } from "./aws-errors";
+import { awsErrorName, isRejectedCredentials } from "../aws-retry/errors";
 import { HttpError, serviceBusy } from "./http-errors";
 import { CredentialsRejectedError } from "./identity-credentials";
 import { MAX_KEY_BYTES, keyInFolder, utf8Length } from "./object-keys";
-import { RetriesExhaustedError, withRetries, type RetryPolicy } from "./retry";
+import { RetriesExhaustedError, withRetries, type RetryPolicy } from "../aws-retry/retry";
 
 /**
  * Largest object GET returns. API Gateway HTTP APIs need a buffered Lambda response of at most

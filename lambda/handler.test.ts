@@ -1,7 +1,7 @@
 /**
  * The entry point: built once per container from the environment, failing init on a bad one.
  */
-import { TEST_LAMBDA_ENV } from "./test-support/lambda-env";
+import { TEST_LAMBDA_ENV } from "../stand-ins/lambda-env";
 const GOOD_ENV = TEST_LAMBDA_ENV;
 
 const saved = { ...process.env };

@@ -4,7 +4,7 @@
  * init with every problem named), and the clients and token verifier are made.
  */
 import { createHandler } from "./create-handler";
-import { readLambdaEnv } from "./env";
+import { readLambdaEnv } from "../contract/lambda-env";
 import { productionDeps } from "./production-deps";
 
 export const handler = createHandler(productionDeps(readLambdaEnv(process.env)));

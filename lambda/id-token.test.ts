@@ -3,8 +3,8 @@
  */
 import { createIdTokenVerifier, idTokenFromHeaders, type IdTokenVerifier } from "./id-token";
 import { HttpError } from "./http-errors";
-import { serveJwks, type LoopbackJwks } from "./test-support/jwks-server";
-import { createTestUserPool, type TestUserPool } from "./test-support/test-user-pool";
+import { serveJwks, type LoopbackJwks } from "../stand-ins/jwks-server";
+import { createTestUserPool, type TestUserPool } from "../stand-ins/test-user-pool";
 
 let pool: TestUserPool;
 let jwks: LoopbackJwks;

@@ -5,9 +5,9 @@ import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { VerifiedIdToken } from "./id-token";
 import { IdentitySessions, cognitoError } from "./identity-credentials";
-import type { RetryPolicy } from "./retry";
-import { CognitoIdentityStandIn, cognitoErrors } from "./test-support/cognito-identity-stand-in";
-import { createTestUserPool } from "./test-support/test-user-pool";
+import type { RetryPolicy } from "../aws-retry/retry";
+import { CognitoIdentityStandIn, cognitoErrors } from "../stand-ins/cognito-identity-stand-in";
+import { createTestUserPool } from "../stand-ins/test-user-pool";
 
 const pool = createTestUserPool({ region: "ap-northeast-1" });
 const IDENTITY_POOL_ID = "ap-northeast-1:0b6f1f0e-3c55-4e0c-9a4b-2f3c1d5e6a7b";

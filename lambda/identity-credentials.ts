@@ -6,11 +6,11 @@
  */
 import { GetCredentialsForIdentityCommand, GetIdCommand, type CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import type { S3Client } from "@aws-sdk/client-s3";
-import { awsErrorName } from "./aws-errors";
+import { awsErrorName } from "../aws-retry/errors";
 import { BoundedCache } from "./bounded-cache";
 import { HttpError, serviceBusy, unauthorized } from "./http-errors";
 import type { VerifiedIdToken } from "./id-token";
-import { RetriesExhaustedError, withRetries, type RetryPolicy } from "./retry";
+import { RetriesExhaustedError, withRetries, type RetryPolicy } from "../aws-retry/retry";
 
 export interface TemporaryCredentials {
   accessKeyId: string;

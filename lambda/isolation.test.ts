@@ -8,8 +8,8 @@ import { FilesStore } from "./files-store";
 import { HttpError } from "./http-errors";
 import { identityFolder } from "./object-keys";
 import { productionDeps } from "./production-deps";
-import type { RetryPolicy } from "./retry";
-import { createFilesApiFixture, type FilesApiFixture } from "./test-support/files-api-fixture";
+import type { RetryPolicy } from "../aws-retry/retry";
+import { createFilesApiFixture, type FilesApiFixture } from "../stand-ins/files-api-fixture";
 
 const NO_RETRIES: RetryPolicy = { maxAttempts: 1, baseDelayMs: 0, maxDelayMs: 0, sleep: async () => undefined, random: () => 0 };
 let f: FilesApiFixture;

@@ -1,6 +1,6 @@
 /**
  * The handler's real dependencies: SDK clients with maxAttempts 1 (retries are ours alone, see
- * retry.ts), the token verifier, the credentials cache and the stdout log. Tests and the bench
+ * aws-retry/retry.ts), the token verifier, the credentials cache and the stdout log. Tests and the bench
  * build the same thing, replacing only what reaches outside the process (JWKS fetching, clocks,
  * sleeping, the log sink); AWS calls are intercepted at the clients' `send`.
  */
@@ -8,11 +8,14 @@ import { CognitoIdentityClient } from "@aws-sdk/client-cognito-identity";
 import { S3Client } from "@aws-sdk/client-s3";
 import type { JwksCache } from "aws-jwt-verify/jwk";
 import type { HandlerDeps } from "./create-handler";
-import { loginsProviderName, type LambdaEnv } from "./env";
+import { loginsProviderName, type LambdaEnv } from "../contract/lambda-env";
 import { createIdTokenVerifier } from "./id-token";
 import { IdentitySessions } from "./identity-credentials";
 import { stdoutSink, type LogSink } from "./request-log";
-import { DEFAULT_RETRY_POLICY, type RetryPolicy } from "./retry";
+import { retryPolicy, type RetryPolicy } from "../aws-retry/retry";
+
+/** Four attempts, pauses of at most 100, 200 and 400 ms: under a second in all, well inside the API's 30 s. */
+export const DEFAULT_RETRY_POLICY = retryPolicy({ maxAttempts: 4, baseDelayMs: 100, maxDelayMs: 1000 });
 
 export interface DepsOverrides {
   jwksCache?: JwksCache;

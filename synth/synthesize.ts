@@ -8,8 +8,10 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildLambdaBundle } from "../lambda/build";
-import { PROJECT, loadStageConfig, type StageConfig } from "../config/stage-config";
+import { buildLambdaBundle } from "../build/lambda-bundle";
+import { loadStageConfig, type StageConfig } from "../config/stage-config";
+import { PROJECT } from "../contract/project";
+import { STACK_OUTPUT_NAMES, type StackOutputValues } from "../contract/stack-outputs";
 import { defineStack, type StackOutputs } from "../stack";
 import { RecordingMocks, type RecordedResource } from "./mocks";
 import { stackConfig } from "./project-config";
@@ -28,16 +30,8 @@ export interface SynthesizedResource extends RecordedResource {
   parentType?: string;
 }
 
-export interface ResolvedOutputs {
-  region: string;
-  userPoolId: string;
-  userPoolClientId: string;
-  identityPoolId: string;
-  bucketName: string;
-  storagePrefix: string;
-  roleArns: Record<string, string>;
-  filesApiEndpoint: string;
-}
+/** The outputs resolved to plain values, as `pulumi stack output --json` would print them. */
+export type ResolvedOutputs = StackOutputValues;
 
 export interface SynthesizedStack extends SynthesizedProgram<ResolvedOutputs> {
   stack: string;
@@ -57,15 +51,8 @@ export function resolve<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
 }
 
 async function resolveOutputs(outputs: StackOutputs): Promise<ResolvedOutputs> {
-  const [userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns, filesApiEndpoint] = await Promise.all([
-    resolve(outputs.userPoolId),
-    resolve(outputs.userPoolClientId),
-    resolve(outputs.identityPoolId),
-    resolve(outputs.bucketName),
-    resolve(outputs.roleArns),
-    resolve(outputs.filesApiEndpoint),
-  ]);
-  return { region: outputs.region, storagePrefix: outputs.storagePrefix, userPoolId, userPoolClientId, identityPoolId, bucketName, roleArns, filesApiEndpoint };
+  const values = await Promise.all(STACK_OUTPUT_NAMES.map((name) => resolve(outputs[name] as pulumi.Input<unknown>)));
+  return Object.fromEntries(STACK_OUTPUT_NAMES.map((name, i) => [name, values[i]])) as unknown as ResolvedOutputs;
 }
 
 // The mock runtime is process-global: one synthesis at a time.

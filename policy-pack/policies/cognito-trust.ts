@@ -1,14 +1,14 @@
 /**
  * Policy `cognito-role-trust`: a role that identity-pool identities can assume must admit only one
  * identity pool's (`aud`) authenticated (`amr`) identities. The verdict is
- * policy-tests/inspect.ts's `inspectTrustPolicy`, the same check the reviewer command runs.
+ * iam/inspect.ts's `inspectTrustPolicy`, the same check the reviewer command runs.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { inspectTrustPolicy } from "../../policy-tests/inspect";
-import { exemptResourcesSchema, matchesAny, stringList, type ExemptionConfig } from "./config";
+import { inspectTrustPolicy } from "../../iam/inspect";
+import { exemptResourcesSchema } from "./config";
 import { cognitoTrustStatements, mentionsCognitoIdentity, readDocument } from "./documents";
-import { describe, nameable, TYPES } from "./resources";
-import { PreviewDeferrals } from "./unknowns";
+import { beginResourceCheck } from "./resource-check";
+import { TYPES } from "./resources";
 
 export const COGNITO_ROLE_TRUST = "cognito-role-trust";
 
@@ -23,12 +23,7 @@ export const cognitoRoleTrust: ResourceValidationPolicy = {
     "statement that allows sts:AssumeRoleWithWebIdentity from cognito-identity.amazonaws.com.",
   configSchema: { properties: { exemptResources: exemptResourcesSchema } },
   validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.role) args.notApplicable(`applies to ${TYPES.role} only`);
-    const deferrals = new PreviewDeferrals();
-    if (matchesAny(stringList(args.getConfig<ExemptionConfig>(), "exemptResources", COGNITO_ROLE_TRUST), nameable(args, deferrals))) {
-      args.notApplicable(`role ${args.name} is exempted by this policy's exemptResources config`);
-    }
-    const role = `role ${describe(args, deferrals)}`;
+    const { deferrals, subject: role } = beginResourceCheck(args, COGNITO_ROLE_TRUST, TYPES.role, "role");
     const trust = readDocument(() => args.props.assumeRolePolicy, "trust", `${role} trust policy`);
     switch (trust.kind) {
       case "absent":

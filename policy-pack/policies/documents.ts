@@ -1,11 +1,11 @@
 /**
  * IAM documents as the pack meets them in resource props: JSON text or an object, possibly holding
- * values that are unknown during preview. Parsing is policy-tests/iam-document.ts's job (the one
+ * values that are unknown during preview. Parsing is iam/document.ts's job (the one
  * parser the reviewer command and the policy tests use); this module only adds the three outcomes a
  * policy has to tell apart.
  */
-import { COGNITO_IDENTITY_PRINCIPAL } from "../../components/policy-documents";
-import { listOf, parseIamDocument, PolicyInputError, type DocumentUse, type IamDocument } from "../../policy-tests/iam-document";
+import { COGNITO_IDENTITY_PRINCIPAL } from "../../iam/cognito";
+import { listOf, parseIamDocument, PolicyInputError, type DocumentUse, type IamDocument } from "../../iam/document";
 import { isUnknownValueError } from "./unknowns";
 
 export type DocumentRead =

@@ -4,9 +4,9 @@
  * Each of the three can be opted out of in the pack's config, for a stack that needs it.
  */
 import type { ResourceValidationPolicy } from "@pulumi/policy";
-import { exemptResourcesSchema, flag, matchesAny, optInSchema, stringList, type ExemptionConfig } from "./config";
-import { describe, nameable, TYPES } from "./resources";
-import { PreviewDeferrals } from "./unknowns";
+import { exemptResourcesSchema, flag, optInSchema, type ExemptionConfig } from "./config";
+import { beginResourceCheck } from "./resource-check";
+import { TYPES } from "./resources";
 
 export const IDENTITY_POOL_SETTINGS = "identity-pool-settings";
 
@@ -37,18 +37,13 @@ export const identityPoolSettings: ResourceValidationPolicy = {
     },
   },
   validateResource: (args, reportViolation) => {
-    if (args.type !== TYPES.identityPool) args.notApplicable(`applies to ${TYPES.identityPool} only`);
+    const { deferrals, subject: pool } = beginResourceCheck(args, IDENTITY_POOL_SETTINGS, TYPES.identityPool, "identity pool", "identityPoolName");
     const config = args.getConfig<IdentityPoolSettingsConfig>();
     const allow = {
       unauthenticated: flag(config, "allowUnauthenticatedIdentities", IDENTITY_POOL_SETTINGS),
       classic: flag(config, "allowClassicFlow", IDENTITY_POOL_SETTINGS),
       noTokenCheck: flag(config, "allowMissingServerSideTokenCheck", IDENTITY_POOL_SETTINGS),
     };
-    const deferrals = new PreviewDeferrals();
-    if (matchesAny(stringList(config, "exemptResources", IDENTITY_POOL_SETTINGS), nameable(args, deferrals, "identityPoolName"))) {
-      args.notApplicable(`identity pool ${args.name} is exempted by this policy's exemptResources config`);
-    }
-    const pool = `identity pool ${describe(args, deferrals, "identityPoolName")}`;
 
     const unauthenticated = deferrals.known(`allowUnauthenticatedIdentities of ${pool}`, () => args.props.allowUnauthenticatedIdentities);
     if (unauthenticated === true && !allow.unauthenticated) {

@@ -15,7 +15,7 @@
  * here looks at them.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { listOf, type IamDocument } from "../../policy-tests/iam-document";
+import { listOf, type IamDocument } from "../../iam/document";
 import { cognitoTrustStatements, mentionsCognitoIdentity, readDocument, type DocumentRead } from "./documents";
 import { BUCKET_TYPES, dependenciesOf, describe, isBucket, knownString, refersTo, TYPES } from "./resources";
 import type { PreviewDeferrals } from "./unknowns";

@@ -5,7 +5,7 @@
 import type { Policies } from "@pulumi/policy";
 import { cognitoRoleTrust } from "./cognito-trust";
 import { identityPoolSettings } from "./identity-pool";
-import { identityPoolRoleMapping } from "./role-mapping";
+import { identityPoolRoleMapping } from "./identity-pool-role-mapping";
 import { identityStorageBucket } from "./storage-bucket";
 import { identityStorageGrants } from "./storage-grants";
 
@@ -15,6 +15,6 @@ export const policies: Policies = [cognitoRoleTrust, identityPoolSettings, ident
 
 export { COGNITO_ROLE_TRUST } from "./cognito-trust";
 export { IDENTITY_POOL_SETTINGS } from "./identity-pool";
-export { IDENTITY_POOL_ROLE_MAPPING } from "./role-mapping";
+export { IDENTITY_POOL_ROLE_MAPPING } from "./identity-pool-role-mapping";
 export { IDENTITY_STORAGE_BUCKET } from "./storage-bucket";
 export { IDENTITY_STORAGE_GRANTS } from "./storage-grants";

@@ -2,11 +2,11 @@
  * Policy `identity-storage-bucket`: a bucket that identity roles' grants reach (see
  * identity-storage.ts) blocks public access in all four ways, enforces bucket-owner object
  * ownership (so ACLs play no part), and has a bucket policy that denies every request made without
- * TLS (judged by policy-tests/inspect.ts's `inspectBucketPolicy`).
+ * TLS (judged by iam/inspect.ts's `inspectBucketPolicy`).
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import type { IamDocument } from "../../policy-tests/iam-document";
-import { inspectBucketPolicy } from "../../policy-tests/inspect";
+import type { IamDocument } from "../../iam/document";
+import { inspectBucketPolicy } from "../../iam/inspect";
 import { exemptResourcesSchema, matchesAny, stringList, type ExemptionConfig } from "./config";
 import { readDocument, type DocumentRead } from "./documents";
 import { identityStorage } from "./identity-storage";

@@ -12,7 +12,7 @@ import {
   withInputs,
 } from "../test-support/fixtures";
 import { runStackPolicy, type TestResource } from "../test-support/validation-args";
-import { parseIamDocument } from "../../policy-tests/iam-document";
+import { parseIamDocument } from "../../iam/document";
 import { folderRoots, identityStorageGrants } from "./storage-grants";
 
 const judge = (resources: TestResource[], config: object = {}) => runStackPolicy(identityStorageGrants, resources, config);

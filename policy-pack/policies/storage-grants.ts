@@ -1,6 +1,6 @@
 /**
  * Policy `identity-storage-grants`: what an identity role may do in a bucket. The verdict on each
- * statement is policy-tests/inspect.ts's `inspectStorageGrants` (objects confined to
+ * statement is iam/inspect.ts's `inspectStorageGrants` (objects confined to
  * `<root>/${cognito-identity.amazonaws.com:sub}/…`, ListBucket confined by `s3:prefix` the same
  * way, no ACL, version-deletion or wildcard action). What this module adds is what the inspection
  * needs and a stack does not state: which roles are identity roles (see identity-storage.ts), and
@@ -8,8 +8,9 @@
  * `/${cognito-identity.amazonaws.com:sub}` wherever a grant on that bucket uses the variable.
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
-import { listOf, type IamDocument } from "../../policy-tests/iam-document";
-import { IDENTITY_ID_VARIABLE, inspectStorageGrants, type InspectionIssue } from "../../policy-tests/inspect";
+import { listOf, type IamDocument } from "../../iam/document";
+import { IDENTITY_ID_VARIABLE } from "../../iam/cognito";
+import { inspectStorageGrants, type InspectionIssue } from "../../iam/inspect";
 import { exemptResourcesSchema, matchesAny, patternListSchema, stringList, type ExemptionConfig } from "./config";
 import { bucketArnsIn, identityStorage, type GrantDocument } from "./identity-storage";
 import { knownString, nameable } from "./resources";

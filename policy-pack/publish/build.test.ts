@@ -13,8 +13,8 @@ describe("the publishable pack directory", () => {
   it("bundles the shared inspection code into one index.js that needs only the policy SDK", async () => {
     const bundle = await buildPublishablePack(outdir);
     const inputs = Object.keys(bundle.metafile.inputs);
-    // The one IAM parser and the structural checks are bundled from policy-tests/, not copied into the pack.
-    expect(inputs).toEqual(expect.arrayContaining(["policy-tests/iam-document.ts", "policy-tests/inspect.ts", "policy-pack/index.ts"]));
+    // The one IAM parser and the structural checks are bundled from iam/, not copied into the pack.
+    expect(inputs).toEqual(expect.arrayContaining(["iam/document.ts", "iam/inspect.ts", "policy-pack/index.ts"]));
     expect(inputs.filter((i) => i.includes("node_modules"))).toEqual([]);
     const code = readFileSync(bundle.file, "utf8");
     const required = [...code.matchAll(/require\("([^"]+)"\)/g)].map((m) => m[1]);

@@ -1,6 +1,6 @@
 /**
  * Makes the pack publishable: `pulumi policy publish` uploads one directory, and policy-pack/
- * imports the shared inspection code from ../policy-tests and ../components, outside it. This
+ * imports the shared IAM core from ../iam, outside it. This
  * bundles index.ts and everything it imports (except the policy SDK, which the pack's
  * package.json installs) into dist/policy-pack/index.js, beside a package.json, PulumiPolicy.yaml
  * and README.md: a self-contained pack directory.

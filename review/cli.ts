@@ -1,0 +1,195 @@
+/**
+ * `npm run review -- [options]`: the reviewer command. Synthesizes a stage offline (or reads
+ * policy files), runs every scenario through an IAM policy simulator and prints the matrix.
+ * With --prove, a Z3 proof over every identity id, key, prefix and action follows the matrix.
+ * Exit 0: everything as intended (and proved). 1: a finding, a violation or an unknown. 2: usage or input error.
+ */
+import * as fs from "node:fs";
+import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
+import { StageConfigError } from "../config/stage-config";
+import { ProjectConfigError } from "../synth/project-config";
+import { synthesizeStack } from "../synth/synthesize";
+import { resolveDeployedRoles } from "./deployed-roles";
+import { AwsEngineError, createAwsEngine } from "./engines/aws/aws-engine";
+import type { PolicyEngine } from "./engines/engine";
+import { createLocalEngine } from "./engines/local-engine";
+import { PolicyInputError } from "../iam/document";
+import { runMatrix, type MatrixResult } from "./matrix";
+import { proveTarget } from "./prover/prove";
+import { DEFAULT_QUERY_TIMEOUT_MS } from "./prover/solver";
+import type { ProofResult } from "./prover/verdicts";
+import { render, reviewPasses, type ReportFormat } from "./report";
+import type { ReviewTarget } from "./review-target";
+import { targetFromFiles, targetFromStack } from "./targets";
+
+export interface CliIo {
+  stdout: (s: string) => void;
+  stderr: (s: string) => void;
+  /** Whether stderr is a terminal (progress is redrawn in place there). */
+  interactive: boolean;
+}
+
+interface Options {
+  stack: string;
+  engine: "local" | "aws";
+  format: ReportFormat;
+  out?: string;
+  roleArn: string[];
+  identityPolicy: string[];
+  bucketPolicy?: string;
+  trustPolicy?: string;
+  bucket?: string;
+  prefix?: string;
+  identityPoolId?: string;
+  readAllFolders?: boolean;
+  progress?: boolean;
+  prove?: boolean;
+  solverTimeout: number;
+}
+
+const collect = (value: string, previous: string[]) => [...previous, value];
+
+function positiveInteger(value: string): number {
+  const n = Number(value);
+  if (!/^\d+$/.test(value) || n <= 0) throw new InvalidArgumentError("must be a positive whole number of milliseconds");
+  return n;
+}
+
+function command(io: CliIo): Command {
+  return new Command()
+    .name("npm run review --")
+    .description(
+      "Prove from the synthesized policies (or policy files) that no Cognito identity can reach another identity's folder.\n" +
+        "Exit 0 when every request is decided as intended, 1 on any finding, 2 on usage or input errors.",
+    )
+    .option("--stack <name>", "stage to synthesize (reads Pulumi.<name>.yaml)", "dev")
+    .addOption(new Option("--engine <engine>", "local: offline evaluator; aws: IAM's policy simulator (needs credentials)").choices(["local", "aws"]).default("local"))
+    .addOption(new Option("--format <format>", "report format").choices(["table", "json", "junit"]).default("table"))
+    .option("--out <file>", "write the report to a file (a one-line summary still goes to stdout)")
+    .option("--role-arn <group=arn>", "deployed role ARN for a group (--engine aws; repeatable); default: the stack's outputs", collect, [])
+    .option("--identity-policy <file>", "review this identity policy file instead of the stack (repeatable)", collect, [])
+    .option("--bucket-policy <file>", "with --identity-policy: the bucket policy")
+    .option("--trust-policy <file>", "with --identity-policy: the role's trust policy")
+    .option("--bucket <name>", "with --identity-policy: the bucket the policies are about")
+    .option("--prefix <prefix>", "with --identity-policy: folder root; identity <id> owns <prefix>/<id>/")
+    .option("--identity-pool-id <id>", "with --identity-policy: the identity pool the role should trust")
+    .option("--read-all-folders", "with --identity-policy: the role is meant to read every folder")
+    .option("--progress", "report progress on stderr even when it is not a terminal")
+    .option("--prove", "also prove the isolation properties with Z3 for every identity id, key, prefix and action")
+    .option("--solver-timeout <ms>", "with --prove: time limit per solver query (an answer of unknown is reported, never a pass)", positiveInteger, DEFAULT_QUERY_TIMEOUT_MS)
+    .exitOverride()
+    .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
+
+async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }> {
+  const local = createLocalEngine();
+  if (o.identityPolicy.length > 0) {
+    if (!o.bucket || !o.prefix) throw new PolicyInputError("--identity-policy needs --bucket and --prefix");
+    const target = targetFromFiles({
+      identityPolicies: o.identityPolicy,
+      bucket: o.bucket,
+      prefix: o.prefix,
+      ...(o.bucketPolicy ? { bucketPolicy: o.bucketPolicy } : {}),
+      ...(o.trustPolicy ? { trustPolicy: o.trustPolicy } : {}),
+      ...(o.identityPoolId ? { identityPoolId: o.identityPoolId } : {}),
+      readAllFolders: !!o.readAllFolders,
+    });
+    return o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local };
+  }
+  for (const [flag, value] of [["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId]] as const) {
+    if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy`);
+  }
+  const synthesized = targetFromStack(await synthesizeStack({ stack: o.stack }));
+  if (o.engine === "local") {
+    if (o.roleArn.length > 0) throw new PolicyInputError("--role-arn only applies with --engine aws");
+    return { target: synthesized, engine: local };
+  }
+  // Live: the deployed roles are simulated with their real policies; the bucket policy is the
+  // synthesized one, pointed at the deployed bucket.
+  const deployed = await resolveDeployedRoles({ roleArnPairs: o.roleArn, stack: o.stack, groups: synthesized.roles.map((r) => r.group) });
+  const bucketName = deployed.outputs?.bucketName ?? synthesized.bucketName;
+  const retarget = <T>(doc: T): T => JSON.parse(JSON.stringify(doc).split(synthesized.bucketName).join(bucketName)) as T;
+  const target: ReviewTarget = {
+    ...synthesized,
+    label: `deployed stack ${o.stack}`,
+    bucketName,
+    accountId: Object.values(deployed.roleArns)[0]!.split(":")[4]!,
+    ...(deployed.outputs?.identityPoolId ? { identityPoolId: deployed.outputs.identityPoolId } : {}),
+    ...(deployed.outputs?.region ? { region: deployed.outputs.region } : {}),
+    roles: synthesized.roles.map((r) => ({ ...r, roleArn: deployed.roleArns[r.group] ?? r.roleArn })),
+    ...(synthesized.bucketPolicy ? { bucketPolicy: retarget(synthesized.bucketPolicy) } : {}),
+  };
+  return { target, engine: createAwsEngine({ mode: "deployed", region: target.region }), trustEngine: local };
+}
+
+function progressReporter(io: CliIo, always: boolean) {
+  const started = Date.now();
+  let lastQuarter = -1;
+  return (done: number, total: number) => {
+    // Long runs only: say nothing during the first second.
+    if (!always && Date.now() - started < 1000) return;
+    if (io.interactive) {
+      io.stderr(`\rsimulating ${done}/${total}${done === total ? "\n" : ""}`);
+    } else {
+      const quarter = Math.floor((done / total) * 4);
+      if (quarter !== lastQuarter) {
+        lastQuarter = quarter;
+        io.stderr(`simulating ${done}/${total}\n`);
+      }
+    }
+  };
+}
+
+/** Runs the command; returns the exit code. */
+export async function runCli(argv: string[], io: CliIo): Promise<number> {
+  const program = command(io);
+  try {
+    program.parse(argv, { from: "user" });
+  } catch (e) {
+    return e instanceof CommanderError && e.exitCode === 0 ? 0 : 2;
+  }
+  const o = program.opts<Options>();
+  let result: MatrixResult;
+  let proof: ProofResult | undefined;
+  try {
+    const { target, engine, trustEngine } = await buildTarget(o);
+    const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
+    result = await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) });
+    // Counterexamples are replayed through the local engine: it needs no credentials.
+    if (o.prove) proof = await proveTarget(target, { timeoutMs: o.solverTimeout });
+  } catch (e) {
+    if (e instanceof PolicyInputError || e instanceof ProjectConfigError || e instanceof StageConfigError || e instanceof AwsEngineError) {
+      io.stderr(`error: ${e.message}\n`);
+      return 2;
+    }
+    throw e;
+  }
+  const report = render(result, o.format, proof);
+  const pass = reviewPasses(result, proof);
+  if (o.out) {
+    try {
+      fs.writeFileSync(o.out, report + "\n");
+    } catch (e) {
+      io.stderr(`error: cannot write ${o.out}: ${(e as Error).message}\n`);
+      return 2;
+    }
+    const proved = proof ? `, proof: ${proof.proved ? "PROVED" : "NOT PROVED"}` : "";
+    io.stdout(`${pass ? "PASS" : "FAIL"}: ${result.findings.length} finding(s)${proved}; report written to ${o.out}\n`);
+  } else {
+    io.stdout(report + "\n");
+  }
+  return pass ? 0 : 1;
+}
+
+if (require.main === module) {
+  runCli(process.argv.slice(2), { stdout: (s) => process.stdout.write(s), stderr: (s) => process.stderr.write(s), interactive: !!process.stderr.isTTY }).then(
+    // exitCode, not exit(): exit() would cut off output still being written to a pipe.
+    (code) => {
+      process.exitCode = code;
+    },
+    (e) => {
+      process.stderr.write(`error: ${(e as Error).message}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

@@ -1,0 +1,209 @@
+/**
+ * The offline engine: @cloud-copilot/iam-simulate (AGPL-3.0: a dev dependency of the reviewer
+ * tooling only, never bundled into the Lambda or the components).
+ *
+ * Its validated mode does not accept `cognito-identity.amazonaws.com:sub` as request context
+ * for S3 actions: it lists the key as ignored and leaves the policy variable unresolved, which
+ * denies the owner too and would make every cross-user "denied" vacuous. Its unsafe mode
+ * resolves the variable but fails when given a resource policy. So the variable is resolved
+ * first, exactly as IAM does (substitute-identity.ts), and the validated mode then evaluates
+ * identity and bucket policy together. Any context key it ignores, and any condition that failed
+ * for lack of a key the scenario did not leave out on purpose, is a problem on the verdict.
+ */
+import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { IamDocument, PolicyStatement } from "../../iam/document";
+import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
+import { substituteIdentityId } from "../../iam/substitute-identity";
+import type { Decision, PolicyEngine, Progress, S3Request, StatementRef, TrustRequest, Verdict } from "./engine";
+
+/** Shape of the parts of iam-simulate's analysis this engine reads. */
+interface StatementAnalysis {
+  policyId?: string;
+  /** iam-policy's Statement object. */
+  statement: { sid(): string | undefined; index(): number };
+  actionMatch?: boolean;
+  resourceMatch?: boolean;
+  principalMatch?: string;
+  explain?: { identifier?: string; conditions?: { conditionKeyValue?: string; failedBecauseMissing?: boolean }[] };
+}
+interface PolicyAnalysis {
+  allowStatements?: StatementAnalysis[];
+  denyStatements?: StatementAnalysis[];
+  unmatchedStatements?: StatementAnalysis[];
+}
+interface Analysis {
+  result?: string;
+  identityAnalysis?: PolicyAnalysis;
+  resourceAnalysis?: PolicyAnalysis;
+}
+
+export const SESSION_NAME = "CognitoIdentityCredentials";
+
+/** The principal a Cognito identity acts as: an STS session of the role. */
+export function sessionArn(role: RoleUnderReview, accountId: string): string {
+  const roleName = role.roleArn.split("/").pop();
+  return `arn:aws:sts::${accountId}:assumed-role/${roleName}/${SESSION_NAME}`;
+}
+
+const asSimulationPolicy = (d: IamDocument) => d as unknown as Simulation["resourcePolicy"] & object;
+
+/** Names the statement as statementLabel does: its Sid, else `#<0-based index>`. */
+function statementRef(s: StatementAnalysis, effect: "Allow" | "Deny", resourcePolicyName: string): StatementRef {
+  // iam-policy's index() counts from 1 (its explain identifier too); statementLabel counts from 0.
+  return { policy: s.policyId ?? resourcePolicyName, statement: s.statement.sid() ?? `#${s.statement.index() - 1}`, effect };
+}
+
+/** Conditions that failed because a key had no value, in statements that otherwise applied. */
+function missingKeys(analysis: PolicyAnalysis | undefined, deliberatelyAbsent: string[]): string[] {
+  const absent = new Set(deliberatelyAbsent.map((k) => k.toLowerCase()));
+  const all = [...(analysis?.allowStatements ?? []), ...(analysis?.denyStatements ?? []), ...(analysis?.unmatchedStatements ?? [])];
+  return all
+    .filter((s) => s.actionMatch !== false && s.resourceMatch !== false && s.principalMatch !== "NoMatch")
+    .flatMap((s) => s.explain?.conditions ?? [])
+    .filter((c) => c.failedBecauseMissing && c.conditionKeyValue && !absent.has(c.conditionKeyValue.toLowerCase()))
+    .map((c) => c.conditionKeyValue!);
+}
+
+/** `resourcePolicyName` names the resource (bucket or trust) policy in findings: the evaluator does not. */
+async function simulate(simulation: Simulation, deliberatelyAbsent: string[], problems: string[], resourcePolicyName = "resource policy"): Promise<Verdict> {
+  let response: Awaited<ReturnType<typeof runSimulation>>;
+  try {
+    response = await runSimulation(simulation, {});
+  } catch (e) {
+    return { decision: "ImplicitlyDenied", decidedBy: [], problems: [...problems, `evaluator failed: ${(e as Error).message}`] };
+  }
+  if (response.resultType === "error") {
+    return { decision: "ImplicitlyDenied", decidedBy: [], problems: [...problems, `evaluator refused the request: ${JSON.stringify(response.errors)}`] };
+  }
+  if (response.resultType !== "single") {
+    return { decision: "ImplicitlyDenied", decidedBy: [], problems: [...problems, `unexpected ${response.resultType} result for a single resource`] };
+  }
+  const result = response.result as { analysis?: Analysis; ignoredContextKeys?: string[] };
+  const analysis = result.analysis ?? {};
+  const decision = response.overallResult as Decision;
+  const ignored = result.ignoredContextKeys ?? [];
+  const missing = [...missingKeys(analysis.identityAnalysis, deliberatelyAbsent), ...missingKeys(analysis.resourceAnalysis, deliberatelyAbsent)];
+  const decidedBy =
+    decision === "Allowed"
+      ? [...(analysis.identityAnalysis?.allowStatements ?? []), ...(analysis.resourceAnalysis?.allowStatements ?? [])].map((s) => statementRef(s, "Allow", resourcePolicyName))
+      : decision === "ExplicitlyDenied"
+        ? [...(analysis.identityAnalysis?.denyStatements ?? []), ...(analysis.resourceAnalysis?.denyStatements ?? [])].map((s) => statementRef(s, "Deny", resourcePolicyName))
+        : [];
+  return {
+    decision,
+    decidedBy,
+    problems: [
+      ...problems,
+      ...ignored.map((k) => `the evaluator ignored context key ${k}`),
+      ...[...new Set(missing)].map((k) => `a condition failed only because context key ${k} had no value`),
+    ],
+  };
+}
+
+/** A simulation with no organization policies (none apply to this account's review). */
+function simulation(
+  identityPolicies: Simulation["identityPolicies"],
+  resourcePolicy: Simulation["resourcePolicy"],
+  request: { principal: string; action: string; resourceArn: string; accountId: string; context: Record<string, string | string[]> },
+): Simulation {
+  return {
+    identityPolicies,
+    serviceControlPolicies: [],
+    resourceControlPolicies: [],
+    ...(resourcePolicy ? { resourcePolicy } : {}),
+    request: {
+      principal: request.principal,
+      action: request.action,
+      resource: { resource: request.resourceArn, accountId: request.accountId },
+      contextVariables: request.context,
+    },
+  };
+}
+
+/** Resolves each policy document for one identity, once (keyed by the document itself, never its name). */
+class SubstitutionCache {
+  private readonly cache = new WeakMap<IamDocument, Map<string, { document: IamDocument; unresolved: string[] }>>();
+  get(policy: NamedPolicy, identityId: string) {
+    let perIdentity = this.cache.get(policy.document);
+    if (!perIdentity) this.cache.set(policy.document, (perIdentity = new Map()));
+    let hit = perIdentity.get(identityId);
+    if (!hit) perIdentity.set(identityId, (hit = substituteIdentityId(policy.document, identityId)));
+    return hit;
+  }
+}
+
+export function createLocalEngine(): PolicyEngine {
+  const substitutions = new SubstitutionCache();
+
+  return {
+    name: "local",
+
+    async evaluateS3(target: ReviewTarget, requests: S3Request[], onProgress?: Progress): Promise<Verdict[]> {
+      const verdicts: Verdict[] = [];
+      for (const [i, request] of requests.entries()) {
+        const problems: string[] = [];
+        const identityPolicies = request.role.identityPolicies.map((p) => {
+          const { document, unresolved } = substitutions.get(p, request.identityId);
+          problems.push(...unresolved.map((v) => `${p.name} uses policy variable ${v}, which no scenario supplies`));
+          return { name: p.name, policy: asSimulationPolicy(document) };
+        });
+        let resourcePolicy: Simulation["resourcePolicy"];
+        if (target.bucketPolicy) {
+          const { document, unresolved } = substitutions.get(target.bucketPolicy, request.identityId);
+          problems.push(...unresolved.map((v) => `${target.bucketPolicy!.name} uses policy variable ${v}, which no scenario supplies`));
+          resourcePolicy = asSimulationPolicy(document);
+        }
+        verdicts.push(
+          await simulate(
+            simulation(identityPolicies, resourcePolicy, { ...request, principal: sessionArn(request.role, target.accountId), accountId: target.accountId }),
+            request.deliberatelyAbsent,
+            problems,
+            target.bucketPolicy?.name,
+          ),
+        );
+        onProgress?.(i + 1, requests.length);
+      }
+      return verdicts;
+    },
+
+    async evaluateTrust(target: ReviewTarget, requests: TrustRequest[]): Promise<Verdict[]> {
+      const verdicts: Verdict[] = [];
+      for (const request of requests) {
+        verdicts.push(
+          await simulate(
+            simulation([], asSimulationPolicy(request.trustPolicy.document), {
+              principal: "cognito-identity.amazonaws.com",
+              action: "sts:AssumeRoleWithWebIdentity",
+              resourceArn: request.role.roleArn,
+              accountId: target.accountId,
+              context: request.context,
+            }),
+            request.deliberatelyAbsent,
+            [],
+            request.trustPolicy.name,
+          ),
+        );
+      }
+      return verdicts;
+    },
+
+    async evaluateReachability(target: ReviewTarget, requests: S3Request[]): Promise<Verdict[]> {
+      const verdicts: Verdict[] = [];
+      for (const request of requests) {
+        const control: PolicyStatement = { Effect: "Allow", Action: request.action, Resource: request.resourceArn };
+        verdicts.push(
+          await simulate(
+            simulation([{ name: "reachability-control", policy: asSimulationPolicy({ Version: "2012-10-17", Statement: [control] }) }], undefined, {
+              ...request,
+              principal: sessionArn(request.role, target.accountId),
+              accountId: target.accountId,
+            }),
+            request.deliberatelyAbsent,
+            [],
+          ),
+        );
+      }
+      return verdicts;
+    },
+  };
+}

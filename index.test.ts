@@ -52,4 +52,12 @@ describe("index.ts", () => {
     expect((outcome as Error).message).toMatch(/identity-scoped-storage:prefix: "private\/" ends with '\/'[\s\S]*identity-scoped-storage:groups: is empty/);
     expect(mocks.resources).toEqual([]);
   });
+
+  it("fails on an array past its bound (100 CORS origins) before creating any resource", async () => {
+    const mocks = new RecordingMocks("ap-northeast-1");
+    const origins = Array.from({ length: 100 }, (_, i) => `https://app${i}.example.com`);
+    const outcome = await runProgram(mocks, stackConfig("dev", { corsOrigins: origins }));
+    expect((outcome as Error).message).toMatch(/identity-scoped-storage:corsOrigins: has 100 items; at most 20 are allowed/);
+    expect(mocks.resources).toEqual([]);
+  });
 });

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { certificateArnProblem, customDomainProblem, domainPrefixProblem } from "../contract/cognito-domain";
 import { componentType } from "../contract/project";

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { corsOriginProblem, FILES_API_ROUTE_KEYS, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
 import { ENV_NAMES, type LambdaEnv } from "../contract/lambda-env";

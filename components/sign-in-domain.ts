@@ -4,7 +4,7 @@
  * domain is the configured prefix, a custom domain with its certificate, or (by default) a prefix
  * derived from the project and stack plus a random suffix kept in the stack's state.
  */
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import * as random from "@pulumi/random";
 import { derivedDomainPrefix, SIGN_IN_ENDPOINT_PATHS, signInBaseUrl } from "../contract/cognito-domain";

@@ -11,10 +11,10 @@
 import * as grpc from "@grpc/grpc-js";
 import * as providerGrpc from "@pulumi/pulumi/proto/provider_grpc_pb";
 import * as provider from "@pulumi/pulumi/proto/provider_pb";
-import { spawn, type ChildProcess } from "node:child_process";
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { startPluginProcess, type PluginProcess } from "./plugin-process";
 
 /** The repository root: PulumiPlugin.yaml, and the package.json whose "main" is the entry. */
 export const PLUGIN_DIR = path.resolve(__dirname, "..", "..");
@@ -44,32 +44,10 @@ export interface PropertySchema {
   plain?: boolean;
 }
 
-function startPlugin(dir: string): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-plugin");
+function startPlugin(dir: string): Promise<PluginProcess> {
   // The consumer's directory: a Python or Go project has no tsconfig.json or node_modules.
   const consumer = fs.mkdtempSync(path.join(os.tmpdir(), "iss-consumer-"));
-  const child = spawn(process.execPath, [runner, dir], { cwd: consumer, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`the component provider did not serve within ${BOOT_TIMEOUT_MS / 1000} s:\n${err}`));
-    }, BOOT_TIMEOUT_MS);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const port = /^(\d+)\s*$/m.exec(out);
-      if (port) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(port[1]), stderr: () => err });
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`the component provider exited with ${code} before serving:\n${err}`));
-    });
-  });
+  return startPluginProcess({ label: "the component provider", runner: "@pulumi/pulumi/cmd/run-plugin", args: [dir], cwd: consumer, bootTimeoutMs: BOOT_TIMEOUT_MS });
 }
 
 /** Starts the plugin in `dir` as the CLI does and returns the schema it serves, with timings. */

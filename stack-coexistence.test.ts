@@ -76,7 +76,8 @@ beforeAll(async () => {
 });
 
 it("knows every resource type the stages create (a new type must say where its names are unique)", async () => {
-  const variants = [alice, await synthesizeStack({ stack: "prod" }), await synthesizeStack({ overrides: { loginUi: "CLASSIC", hostedUiDomainPrefix: "acme" } })];
+  // dev makes every type but the KMS key, which prod adds.
+  const variants = [alice, await synthesizeStack({ stack: "prod" })];
   const types = new Set(variants.flatMap((s) => s.resources.filter((r) => r.custom).map((r) => r.type)));
   expect([...types].filter((t) => !(t in NAMES))).toEqual([]);
 });

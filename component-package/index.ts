@@ -8,8 +8,11 @@ import { componentProviderHost } from "@pulumi/pulumi/provider/experimental";
 import { CognitoIdentity, FilesApi, IdentityScopedBucket } from "../components";
 import { PROJECT } from "../contract/project";
 
-/** The components other languages can use, under the type tokens `identity-scoped-storage:index:<Name>`. */
-export const PACKAGE_COMPONENTS = [CognitoIdentity, IdentityScopedBucket, FilesApi];
+/**
+ * The components other languages can use, under the type tokens `identity-scoped-storage:index:<Name>`.
+ * Not exported: the plugin runner would otherwise also try to host what it finds in the exports.
+ */
+const PACKAGE_COMPONENTS = [CognitoIdentity, IdentityScopedBucket, FilesApi];
 
 // The package is named as the type tokens are; this directory's package.json and tsconfig.json
 // scope the schema analysis to the components' own sources.

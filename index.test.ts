@@ -4,6 +4,7 @@
  */
 import * as pulumi from "@pulumi/pulumi";
 import { PROJECT } from "./contract/project";
+import { STACK_OUTPUT_NAMES } from "./contract/stack-outputs";
 import { RecordingMocks } from "./synth/mocks";
 import { stackConfig } from "./synth/project-config";
 import { resolve, settled } from "./synth/synthesize";
@@ -26,12 +27,16 @@ async function runProgram(mocks: RecordingMocks, config: Record<string, string>)
 }
 
 describe("index.ts", () => {
-  it("exports region, user pool, client, identity pool, bucket, prefix and a role ARN per group", async () => {
+  it("exports every declared output (sign-in endpoints, the client secret as a secret), and a role ARN per group", async () => {
     const mocks = new RecordingMocks("ap-northeast-1");
     const exports = await runProgram(mocks, stackConfig("dev"));
     if (exports instanceof Error) throw exports;
     const values = Object.fromEntries(await Promise.all(Object.entries(exports).map(async ([k, v]) => [k, await resolve(v)])));
-    expect(Object.keys(values).sort()).toEqual(["bucketName", "filesApiEndpoint", "identityPoolId", "region", "roleArns", "storagePrefix", "userPoolClientId", "userPoolId"]);
+    expect(Object.keys(values).sort()).toEqual([...STACK_OUTPUT_NAMES].sort());
+    // What only applies with a custom domain or KMS is left out of the dev stack's outputs.
+    expect(Object.entries(values).filter(([, v]) => v === undefined).map(([k]) => k).sort()).toEqual(["customDomainAliasTarget", "kmsKeyArn"]);
+    expect(await pulumi.isSecret(exports.userPoolClientSecret as pulumi.Output<string>)).toBe(true);
+    expect(await pulumi.isSecret(exports.userPoolClientId as pulumi.Output<string>)).toBe(false);
     expect(values.region).toBe("ap-northeast-1");
     expect(values.userPoolId).toMatch(/^ap-northeast-1_\w+$/);
     expect(values.identityPoolId).toMatch(/^ap-northeast-1:[0-9a-f-]{36}$/);
@@ -45,6 +50,14 @@ describe("index.ts", () => {
     const outcome = await runProgram(mocks, stackConfig("dev", { prefix: "private/", groups: [] }));
     expect(outcome).toBeInstanceOf(Error);
     expect((outcome as Error).message).toMatch(/identity-scoped-storage:prefix: "private\/" ends with '\/'[\s\S]*identity-scoped-storage:groups: is empty/);
+    expect(mocks.resources).toEqual([]);
+  });
+
+  it("fails on an array past its bound (100 CORS origins) before creating any resource", async () => {
+    const mocks = new RecordingMocks("ap-northeast-1");
+    const origins = Array.from({ length: 100 }, (_, i) => `https://app${i}.example.com`);
+    const outcome = await runProgram(mocks, stackConfig("dev", { corsOrigins: origins }));
+    expect((outcome as Error).message).toMatch(/identity-scoped-storage:corsOrigins: has 100 items; at most 20 are allowed/);
     expect(mocks.resources).toEqual([]);
   });
 });

@@ -62,7 +62,7 @@ describe("dev stack: Cognito identity", () => {
     expect(client.generateSecret).toBe(true);
     expect(client.allowedOauthFlows).toEqual(["code"]);
     expect(client.allowedOauthFlowsUserPoolClient).toBe(true);
-    expect(client.callbackUrls).toEqual(["http://localhost:3000/auth/callback"]);
+    expect(client.callbackUrls).toEqual(["http://localhost:3000/api/auth/callback/cognito"]);
     expect(client.logoutUrls).toEqual(["http://localhost:3000/"]);
     expect(client.preventUserExistenceErrors).toBe("ENABLED");
     expect(client.explicitAuthFlows).not.toContain("ALLOW_USER_PASSWORD_AUTH");
@@ -76,10 +76,6 @@ describe("dev stack: Cognito identity", () => {
     for (const attribute of client.writeAttributes as string[]) {
       expect(attribute).not.toMatch(/^custom:|^dev:|groups|role|email|phone|sub/);
     }
-  });
-
-  it("has no hosted-UI domain unless configured", () => {
-    expect(dev.ofType("aws:cognito/userPoolDomain:UserPoolDomain")).toHaveLength(0);
   });
 
   it("has an identity pool bound to this pool and client: no guests, no classic flow, server-side token check", () => {
@@ -224,10 +220,17 @@ describe("dev stack: identity-scoped bucket", () => {
   });
 
   it("exports the identifiers an app and a reviewer need", () => {
+    const signIn = `https://${dev.one("aws:cognito/userPoolDomain:UserPoolDomain").inputs.domain}.auth.ap-northeast-1.amazoncognito.com`;
     expect(dev.outputs).toEqual({
       region: "ap-northeast-1",
       userPoolId: dev.one(T.userPool).id,
       userPoolClientId: dev.one(T.client).id,
+      userPoolClientSecret: dev.one(T.client).state.clientSecret,
+      issuerUrl: `https://cognito-idp.ap-northeast-1.amazonaws.com/${dev.one(T.userPool).id}`,
+      signInBaseUrl: signIn,
+      authorizeEndpoint: `${signIn}/oauth2/authorize`,
+      tokenEndpoint: `${signIn}/oauth2/token`,
+      logoutEndpoint: `${signIn}/logout`,
       identityPoolId: dev.one(T.identityPool).id,
       bucketName: dev.one(T.bucket).state.bucket,
       storagePrefix: "private",
@@ -325,11 +328,6 @@ describe("stage options", () => {
       expect.objectContaining({ Action: ["s3:GetObject"], Resource: `${arn}/private/*` }),
       expect.objectContaining({ Action: "s3:ListBucket", Resource: arn, Condition: { StringLike: { "s3:prefix": ["private/", "private/*"] } } }),
     ]);
-  });
-
-  it("hosted UI: a domain on this user pool when a prefix is configured", async () => {
-    const s = await synthesizeStack({ overrides: { hostedUiDomainPrefix: "acme-files-dev" } });
-    expect(s.one("aws:cognito/userPoolDomain:UserPoolDomain").inputs).toEqual({ domain: "acme-files-dev", userPoolId: s.outputs.userPoolId });
   });
 
   it("a custom prefix flows into every grant", async () => {

@@ -10,8 +10,11 @@ import { buildLambdaBundle } from "./build/lambda-bundle";
 import type { StageConfig } from "./config/stage-config";
 import type { StackOutputValues } from "./contract/stack-outputs";
 
-/** The outputs as the program exports them: each one of `StackOutputValues`, as an Output or a plain value. */
-export type StackOutputs = { [K in keyof StackOutputValues]: pulumi.Input<StackOutputValues[K]> };
+/** The outputs as the program exports them: each one of `StackOutputValues`, as an Output or a plain value (undefined where it does not apply). */
+type OptionalOutput = { [K in keyof StackOutputValues]-?: Record<never, never> extends Pick<StackOutputValues, K> ? K : never }[keyof StackOutputValues];
+export type StackOutputs = {
+  [K in keyof Required<StackOutputValues>]: pulumi.Input<NonNullable<StackOutputValues[K]>> | (K extends OptionalOutput ? undefined : never);
+};
 
 export interface DefineStackOptions {
   /** The files Lambda's code. @default the bundle of lambda/, built now into dist/lambda */
@@ -27,9 +30,14 @@ export function defineStack(config: StageConfig, options: DefineStackOptions = {
     allowSelfSignUp: config.allowSelfSignUp,
     mfa: config.mfa,
     deletionProtection: config.deletionProtection,
+    userPoolTier: config.userPoolTier,
     callbackUrls: config.callbackUrls,
     logoutUrls: config.logoutUrls,
-    hostedUiDomainPrefix: config.hostedUiDomainPrefix,
+    // Empty config means "derive one": the component then picks `<project>-<stack>-<random>`.
+    ...(config.hostedUiDomainPrefix ? { domainPrefix: config.hostedUiDomainPrefix } : {}),
+    ...(config.customDomain ? { customDomain: { domainName: config.customDomain, certificateArn: config.customDomainCertificateArn } } : {}),
+    loginUi: config.loginUi,
+    ...(config.sesSourceArn ? { email: { sourceArn: config.sesSourceArn, ...(config.sesFromAddress ? { fromAddress: config.sesFromAddress } : {}) } } : {}),
     tokenValidity: {
       idTokenMinutes: config.idTokenValidityMinutes,
       accessTokenMinutes: config.accessTokenValidityMinutes,
@@ -44,7 +52,7 @@ export function defineStack(config: StageConfig, options: DefineStackOptions = {
     region: config.region,
     identityRoles: config.groups.map((group) => ({
       key: group.name,
-      roleName: identity.groupRoles[group.name]!.name,
+      roleName: identity.roleNames.apply((names) => names[group.name]!),
       readAllFolders: group.readAllFolders,
     })),
     encryption: config.encryption,
@@ -76,8 +84,16 @@ export function defineStack(config: StageConfig, options: DefineStackOptions = {
     region: config.region,
     userPoolId: identity.userPoolId,
     userPoolClientId: identity.userPoolClientId,
+    userPoolClientSecret: identity.userPoolClientSecret,
+    issuerUrl: identity.issuerUrl,
+    signInBaseUrl: identity.signInBaseUrl,
+    authorizeEndpoint: identity.authorizeEndpoint,
+    tokenEndpoint: identity.tokenEndpoint,
+    logoutEndpoint: identity.logoutEndpoint,
+    customDomainAliasTarget: config.customDomain ? identity.signInDomainAliasTarget : undefined,
     identityPoolId: identity.identityPoolId,
     bucketName: storage.bucketName,
+    kmsKeyArn: storage.kmsKeyArn,
     storagePrefix: config.prefix,
     roleArns: identity.roleArns,
     filesApiEndpoint: filesApi.apiEndpoint,

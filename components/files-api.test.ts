@@ -69,9 +69,20 @@ it("has exactly the four routes, each behind that JWT authorizer and the Lambda 
 
 it("runs the bundle on Node.js 22, arm64, as index.handler, logging to its own log group", () => {
   const fn = inputs("aws:lambda/function:Function");
-  expect(fn).toMatchObject({ name: "iss-test-files-api", runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler" });
-  expect(fn.loggingConfig).toMatchObject({ logFormat: "JSON", logGroup: "/aws/lambda/iss-test-files-api" });
+  expect(fn).toMatchObject({ runtime: "nodejs22.x", architectures: ["arm64"], handler: "index.handler" });
+  // No fixed name: Pulumi auto-names it, so two stacks of one stage name coexist in an account.
+  expect(fn.name).toBeUndefined();
+  expect(fn.loggingConfig).toMatchObject({ logFormat: "JSON", logGroup: s.one("aws:cloudwatch/logGroup:LogGroup", "-function-logs").state.name });
   expect(fn.role).toBe(s.one("aws:iam/role:Role").state.arn);
+});
+
+it("takes a fixed function name only when asked to", async () => {
+  const named = await synth(args({ functionName: "acme-files" }));
+  expect(named.one("aws:lambda/function:Function").inputs.name).toBe("acme-files");
+  expect(named.one("aws:lambda/permission:Permission").inputs.function).toBe("acme-files");
+  // A fixed name outlives a replacement, so the old function goes first; an auto-named one need not.
+  expect(named.one("aws:lambda/function:Function").deleteBeforeReplace).toBe(true);
+  expect(s.one("aws:lambda/function:Function").deleteBeforeReplace).toBe(false);
 });
 
 it("gives the function exactly the environment the handler reads", () => {
@@ -106,7 +117,7 @@ describe("the function's own role", () => {
     expect(document.Statement).toEqual([
       expect.objectContaining({ Effect: "Allow", Action: ["logs:CreateLogStream", "logs:PutLogEvents"], Resource: `${logGroupArn}:log-stream:*` }),
     ]);
-    expect(logGroupArn).toMatch(/:log-group:\/aws\/lambda\/iss-test-files-api$/);
+    expect(logGroupArn).toBe(`arn:aws:logs:ap-northeast-1:123456789012:log-group:${s.one("aws:cloudwatch/logGroup:LogGroup", "-function-logs").state.name}`);
   });
 
   it("mentions no S3, KMS, Cognito or STS action anywhere", () => {
@@ -116,8 +127,8 @@ describe("the function's own role", () => {
 });
 
 it("keeps the function's logs and the access logs for the configured retention", () => {
-  expect(inputs("aws:cloudwatch/logGroup:LogGroup", "-function-logs")).toMatchObject({ name: "/aws/lambda/iss-test-files-api", retentionInDays: 30 });
-  expect(inputs("aws:cloudwatch/logGroup:LogGroup", "-access-logs")).toMatchObject({ retentionInDays: 30 });
+  expect(inputs("aws:cloudwatch/logGroup:LogGroup", "-function-logs")).toEqual({ retentionInDays: 30, tags: { stack: "test" } });
+  expect(inputs("aws:cloudwatch/logGroup:LogGroup", "-access-logs")).toEqual({ retentionInDays: 30, tags: { stack: "test" } });
 });
 
 it("serves a $default stage that deploys itself, is throttled, and writes JSON access logs without headers", () => {
@@ -133,8 +144,17 @@ it("serves a $default stage that deploys itself, is throttled, and writes JSON a
 it("lets only this API invoke the function", () => {
   const permission = inputs("aws:lambda/permission:Permission");
   const executionArn = s.one("aws:apigatewayv2/api:Api").state.executionArn as string;
-  expect(permission).toMatchObject({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", function: "iss-test-files-api" });
+  expect(permission).toMatchObject({ action: "lambda:InvokeFunction", principal: "apigateway.amazonaws.com", function: s.one("aws:lambda/function:Function").state.name });
   expect(permission.sourceArn).toBe(`${executionArn}/*/*/files*`);
+});
+
+it("opens the stage only after every route and the invoke permission exist", () => {
+  const stage = s.one("aws:apigatewayv2/stage:Stage");
+  const mustWaitFor = [s.one("aws:lambda/permission:Permission"), ...s.ofType("aws:apigatewayv2/route:Route")].map((r) => r.urn);
+  expect(mustWaitFor).toHaveLength(5);
+  expect(stage.dependencies).toEqual(expect.arrayContaining(mustWaitFor));
+  // Control: the recorder sees each resource's own dependencies, not every URN.
+  expect(s.one("aws:apigatewayv2/api:Api").dependencies).not.toContain(s.one("aws:lambda/permission:Permission").urn);
 });
 
 it("allows CORS from the configured origins only", () => {

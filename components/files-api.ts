@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { corsOriginProblem, FILES_API_ROUTE_KEYS, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
 import { ENV_NAMES, type LambdaEnv } from "../contract/lambda-env";
@@ -45,7 +45,7 @@ export interface FilesApiArgs {
   memorySizeMb?: number;
   /** Function timeout in seconds, at most 29 (the API's integration timeout is 30 s). @default 10 */
   timeoutSeconds?: number;
-  /** The function's name, also naming its log group `/aws/lambda/<name>`. @default the component name */
+  /** A fixed name for the function; two stacks giving the same name in one account and region collide. @default auto-named (`<component name>-function-<random>`) */
   functionName?: string;
   /** Tags for every taggable resource. */
   tags?: Record<string, string>;
@@ -70,8 +70,7 @@ const ACCESS_LOG_FORMAT = JSON.stringify({
 /** Every rule the args break, so a wrong stack config fails before any resource is made. */
 export function filesApiArgProblems(name: string, args: FilesApiArgs): string[] {
   const problems: string[] = [];
-  const functionName = args.functionName ?? name;
-  if (!FUNCTION_NAME.test(functionName)) problems.push(`function name ${JSON.stringify(functionName)} must be 1-64 of [A-Za-z0-9_-]`);
+  if (args.functionName !== undefined && !FUNCTION_NAME.test(args.functionName)) problems.push(`function name ${JSON.stringify(args.functionName)} must be 1-64 of [A-Za-z0-9_-]`);
   for (const origin of args.corsOrigins) {
     const problem = corsOriginProblem(origin, args.allowWildcardCors ?? false);
     if (problem) problems.push(problem);
@@ -106,48 +105,46 @@ function checkedArgs(name: string, args: FilesApiArgs): FilesApiArgs {
  * its logs and nothing else: it cannot read the bucket, so IAM, not its code, keeps users apart.
  */
 export class FilesApi extends pulumi.ComponentResource {
-  public readonly role: aws.iam.Role;
-  public readonly logGroup: aws.cloudwatch.LogGroup;
-  public readonly accessLogGroup: aws.cloudwatch.LogGroup;
-  public readonly function: aws.lambda.Function;
-  public readonly api: aws.apigatewayv2.Api;
-  public readonly authorizer: aws.apigatewayv2.Authorizer;
-  public readonly stage: aws.apigatewayv2.Stage;
-  /** The routes, by route key. */
-  public readonly routes: Record<string, aws.apigatewayv2.Route>;
   /** `https://<id>.execute-api.<region>.amazonaws.com`: the `$default` stage serves at the root. */
   public readonly apiEndpoint: pulumi.Output<string>;
+  /** The HTTP API's id. */
+  public readonly apiId: pulumi.Output<string>;
+  /** The function's name (auto-named unless `functionName` is given). */
   public readonly functionName: pulumi.Output<string>;
+  /** The function's ARN. */
+  public readonly functionArn: pulumi.Output<string>;
+  /** ARN of the function's execution role (it may write its own logs, nothing else). */
+  public readonly roleArn: pulumi.Output<string>;
+  /** The log group the function writes to. */
+  public readonly logGroupName: pulumi.Output<string>;
+  /** The log group of the API's access logs. */
+  public readonly accessLogGroupName: pulumi.Output<string>;
 
   constructor(name: string, args: FilesApiArgs, opts?: pulumi.ComponentResourceOptions) {
     // Checked before super(): a refused component is never registered.
     super(componentType("FilesApi"), name, checkedArgs(name, args), opts);
     const parent = { parent: this };
     const tags = args.tags;
-    const functionName = args.functionName ?? name;
 
-    this.role = new aws.iam.Role(
+    const role = new aws.iam.Role(
       `${name}-role`,
       {
-        description: `Execution role of the ${functionName} function: its own logs only`,
+        description: `Execution role of the ${name} function: its own logs only`,
         assumeRolePolicy: JSON.stringify(lambdaTrustPolicy()),
         tags,
       },
       parent,
     );
 
-    // Named as Lambda would name it, and made first, so retention applies from the first line.
-    this.logGroup = new aws.cloudwatch.LogGroup(
-      `${name}-function-logs`,
-      { name: `/aws/lambda/${functionName}`, retentionInDays: args.logRetentionDays, tags },
-      parent,
-    );
+    // Made first, so retention applies from the first line; auto-named, so two stacks of one
+    // stage name coexist, and the function is pointed at it (loggingConfig) instead of /aws/lambda/….
+    const logGroup = new aws.cloudwatch.LogGroup(`${name}-function-logs`, { retentionInDays: args.logRetentionDays, tags }, parent);
 
     const rolePolicy = new aws.iam.RolePolicy(
       `${name}-own-logs`,
       {
-        role: this.role.id,
-        policy: this.logGroup.arn.apply((logGroupArn) => JSON.stringify(lambdaExecutionPolicy({ logGroupArn }))),
+        role: role.id,
+        policy: logGroup.arn.apply((logGroupArn) => JSON.stringify(lambdaExecutionPolicy({ logGroupArn }))),
       },
       parent,
     );
@@ -162,12 +159,12 @@ export class FilesApi extends pulumi.ComponentResource {
       [ENV_NAMES.maxUploadBytes]: String(args.maxUploadBytes),
     };
 
-    this.function = new aws.lambda.Function(
+    const fn = new aws.lambda.Function(
       `${name}-function`,
       {
-        name: functionName,
+        name: args.functionName,
         description: "Files API: S3 work as the caller's own Cognito identity",
-        role: this.role.arn,
+        role: role.arn,
         runtime: "nodejs22.x",
         architectures: ["arm64"],
         handler: "index.handler",
@@ -175,14 +172,14 @@ export class FilesApi extends pulumi.ComponentResource {
         memorySize: args.memorySizeMb ?? 512,
         timeout: args.timeoutSeconds ?? 10,
         environment: { variables: environment },
-        loggingConfig: { logFormat: "JSON", logGroup: this.logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
+        loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
         tags,
       },
-      { parent: this, dependsOn: [this.logGroup, rolePolicy] },
+      // A fixed name outlives a replacement: free it before claiming it again.
+      { parent: this, dependsOn: [logGroup, rolePolicy], deleteBeforeReplace: args.functionName !== undefined },
     );
-    this.functionName = this.function.name;
 
-    this.api = new aws.apigatewayv2.Api(
+    const api = new aws.apigatewayv2.Api(
       `${name}-api`,
       {
         protocolType: "HTTP",
@@ -203,10 +200,10 @@ export class FilesApi extends pulumi.ComponentResource {
       parent,
     );
 
-    this.authorizer = new aws.apigatewayv2.Authorizer(
+    const authorizer = new aws.apigatewayv2.Authorizer(
       `${name}-authorizer`,
       {
-        apiId: this.api.id,
+        apiId: api.id,
         name: `${name}-cognito`,
         authorizerType: "JWT",
         identitySources: ["$request.header.Authorization"],
@@ -218,40 +215,49 @@ export class FilesApi extends pulumi.ComponentResource {
     const integration = new aws.apigatewayv2.Integration(
       `${name}-integration`,
       {
-        apiId: this.api.id,
+        apiId: api.id,
         integrationType: "AWS_PROXY",
-        integrationUri: this.function.invokeArn,
+        integrationUri: fn.invokeArn,
         payloadFormatVersion: "2.0",
       },
       parent,
     );
 
-    this.routes = {};
+    const routes: aws.apigatewayv2.Route[] = [];
     for (const routeKey of FILES_API_ROUTE_KEYS) {
       const slug = routeKey.toLowerCase().replace(/[^a-z]+/g, "-").replace(/-+$/, "");
-      this.routes[routeKey] = new aws.apigatewayv2.Route(
+      const route = new aws.apigatewayv2.Route(
         `${name}-${slug}`,
         {
-          apiId: this.api.id,
+          apiId: api.id,
           routeKey,
           authorizationType: "JWT",
-          authorizerId: this.authorizer.id,
+          authorizerId: authorizer.id,
           target: pulumi.interpolate`integrations/${integration.id}`,
         },
         parent,
       );
+      routes.push(route);
     }
 
-    this.accessLogGroup = new aws.cloudwatch.LogGroup(
-      `${name}-access-logs`,
-      { name: `/aws/apigateway/${name}/access`, retentionInDays: args.logRetentionDays, tags },
+    // Only this API may invoke the function, on any stage and method, on the /files routes.
+    const invokePermission = new aws.lambda.Permission(
+      `${name}-invoke`,
+      {
+        action: "lambda:InvokeFunction",
+        function: fn.name,
+        principal: "apigateway.amazonaws.com",
+        sourceArn: pulumi.interpolate`${api.executionArn}/*/*/files*`,
+      },
       parent,
     );
 
-    this.stage = new aws.apigatewayv2.Stage(
+    const accessLogGroup = new aws.cloudwatch.LogGroup(`${name}-access-logs`, { retentionInDays: args.logRetentionDays, tags }, parent);
+
+    new aws.apigatewayv2.Stage(
       `${name}-stage`,
       {
-        apiId: this.api.id,
+        apiId: api.id,
         name: "$default",
         autoDeploy: true,
         defaultRouteSettings: {
@@ -259,32 +265,29 @@ export class FilesApi extends pulumi.ComponentResource {
           throttlingRateLimit: args.throttle.rateLimit,
           detailedMetricsEnabled: true,
         },
-        accessLogSettings: { destinationArn: this.accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
+        accessLogSettings: { destinationArn: accessLogGroup.arn, format: ACCESS_LOG_FORMAT },
         tags,
       },
-      { parent: this, dependsOn: Object.values(this.routes) },
+      // Served only once every route and the invoke permission exist (no 500s on a first request).
+      { parent: this, dependsOn: [...routes, invokePermission] },
     );
 
-    // Only this API may invoke the function, on any stage and method, on the /files routes.
-    new aws.lambda.Permission(
-      `${name}-invoke`,
-      {
-        action: "lambda:InvokeFunction",
-        function: this.function.name,
-        principal: "apigateway.amazonaws.com",
-        sourceArn: pulumi.interpolate`${this.api.executionArn}/*/*/files*`,
-      },
-      parent,
-    );
-
-    this.apiEndpoint = this.api.apiEndpoint;
+    this.apiEndpoint = api.apiEndpoint;
+    this.apiId = api.id;
+    this.functionName = fn.name;
+    this.functionArn = fn.arn;
+    this.roleArn = role.arn;
+    this.logGroupName = logGroup.name;
+    this.accessLogGroupName = accessLogGroup.name;
 
     this.registerOutputs({
       apiEndpoint: this.apiEndpoint,
+      apiId: this.apiId,
       functionName: this.functionName,
-      functionArn: this.function.arn,
-      roleArn: this.role.arn,
-      logGroupName: this.logGroup.name,
+      functionArn: this.functionArn,
+      roleArn: this.roleArn,
+      logGroupName: this.logGroupName,
+      accessLogGroupName: this.accessLogGroupName,
     });
   }
 }

@@ -1,4 +1,4 @@
-import * as aws from "@pulumi/aws";
+import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
 import { componentType } from "../contract/project";
 import type { BucketEncryption } from "../contract/stage-options";
@@ -11,7 +11,7 @@ export type { BucketEncryption };
 export interface IdentityRoleGrant {
   /** Short logical name used to name the grant (e.g. the group name). */
   key: string;
-  /** Name (not ARN) of the IAM role, e.g. `cognitoIdentity.groupRoles.user.name`. */
+  /** Name (not ARN) of the IAM role, e.g. `cognitoIdentity.roleNames.apply((names) => names.user)`. */
   roleName: pulumi.Input<string>;
   /** Also read, never write, every identity's folder. @default false */
   readAllFolders?: boolean;
@@ -42,13 +42,12 @@ export interface IdentityScopedBucketArgs {
  * identity-pool identity may touch only `<prefix>/${cognito-identity.amazonaws.com:sub}/…`.
  */
 export class IdentityScopedBucket extends pulumi.ComponentResource {
-  public readonly bucket: aws.s3.Bucket;
+  /** The bucket's name (auto-named: unique across accounts). */
   public readonly bucketName: pulumi.Output<string>;
+  /** The bucket's ARN. */
   public readonly bucketArn: pulumi.Output<string>;
-  public readonly kmsKey?: aws.kms.Key;
-  public readonly bucketPolicy: aws.s3.BucketPolicy;
-  /** The inline grant on each role, keyed by `IdentityRoleGrant.key`. */
-  public readonly roleGrants: Record<string, aws.iam.RolePolicy>;
+  /** With `encryption: "KMS"` only: ARN of the bucket's customer-managed key. */
+  public readonly kmsKeyArn?: pulumi.Output<string>;
 
   constructor(name: string, args: IdentityScopedBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super(componentType("IdentityScopedBucket"), name, args, opts);
@@ -56,14 +55,14 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
     const tags = args.tags;
     const parent = { parent: this };
 
-    this.bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false, tags }, parent);
-    this.bucketName = this.bucket.bucket;
-    this.bucketArn = this.bucket.arn;
+    const bucket = new aws.s3.Bucket(name, { forceDestroy: args.forceDestroy ?? false, tags }, parent);
+    this.bucketName = bucket.bucket;
+    this.bucketArn = bucket.arn;
 
     const publicAccessBlock = new aws.s3.BucketPublicAccessBlock(
       `${name}-public-access`,
       {
-        bucket: this.bucket.id,
+        bucket: bucket.id,
         blockPublicAcls: true,
         ignorePublicAcls: true,
         blockPublicPolicy: true,
@@ -73,25 +72,27 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
     );
     new aws.s3.BucketOwnershipControls(
       `${name}-ownership`,
-      { bucket: this.bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
+      { bucket: bucket.id, rule: { objectOwnership: "BucketOwnerEnforced" } },
       parent,
     );
 
+    let kmsKey: aws.kms.Key | undefined;
     if ((args.encryption ?? "S3") === "KMS") {
-      this.kmsKey = new aws.kms.Key(
+      kmsKey = new aws.kms.Key(
         `${name}-key`,
         { description: `Encrypts objects in the ${name} bucket`, enableKeyRotation: true, deletionWindowInDays: 30, tags },
         parent,
       );
+      this.kmsKeyArn = kmsKey.arn;
     }
     new aws.s3.BucketServerSideEncryptionConfiguration(
       `${name}-encryption`,
       {
-        bucket: this.bucket.id,
+        bucket: bucket.id,
         rules: [
-          this.kmsKey
+          kmsKey
             ? {
-                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: this.kmsKey.arn },
+                applyServerSideEncryptionByDefault: { sseAlgorithm: "aws:kms", kmsMasterKeyId: kmsKey.arn },
                 // Off on purpose: with a Bucket Key the KMS encryption context is the bucket ARN,
                 // and the per-folder key grants (which match the object ARN) would match nothing.
                 bucketKeyEnabled: false,
@@ -103,13 +104,13 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
     );
     const versioning = new aws.s3.BucketVersioning(
       `${name}-versioning`,
-      { bucket: this.bucket.id, versioningConfiguration: { status: "Enabled" } },
+      { bucket: bucket.id, versioningConfiguration: { status: "Enabled" } },
       parent,
     );
     new aws.s3.BucketLifecycleConfiguration(
       `${name}-lifecycle`,
       {
-        bucket: this.bucket.id,
+        bucket: bucket.id,
         rules: [
           {
             id: "abort-incomplete-multipart-uploads",
@@ -129,22 +130,21 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
       { parent: this, dependsOn: [versioning] },
     );
 
-    this.bucketPolicy = new aws.s3.BucketPolicy(
+    new aws.s3.BucketPolicy(
       `${name}-policy`,
       {
-        bucket: this.bucket.id,
+        bucket: bucket.id,
         policy: this.bucketArn.apply((bucketArn) => JSON.stringify(storageBucketPolicy({ bucketArn }))),
       },
       // S3 rejects some policies while the public access block is being changed; order them.
       { parent: this, dependsOn: [publicAccessBlock] },
     );
 
-    const kms = this.kmsKey
-      ? pulumi.all([this.kmsKey.arn, args.region]).apply(([keyArn, region]) => ({ keyArn, region }))
+    const kms = kmsKey
+      ? pulumi.all([kmsKey.arn, args.region]).apply(([keyArn, region]) => ({ keyArn, region }))
       : pulumi.output(undefined);
-    this.roleGrants = {};
     for (const grant of args.identityRoles) {
-      this.roleGrants[grant.key] = new aws.iam.RolePolicy(
+      new aws.iam.RolePolicy(
         `${name}-${grant.key}-grant`,
         {
           role: grant.roleName,
@@ -166,7 +166,7 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
     this.registerOutputs({
       bucketName: this.bucketName,
       bucketArn: this.bucketArn,
-      kmsKeyArn: this.kmsKey?.arn,
+      kmsKeyArn: this.kmsKeyArn,
     });
   }
 }

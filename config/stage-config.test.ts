@@ -123,8 +123,9 @@ describe("loadStageConfig", () => {
     expect(problemsOf(devWith({ encryption: undefined }))).toEqual([{ key: `${NS}:encryption`, message: expect.stringMatching(/is not set/) }]);
   });
 
-  it("says nothing was created in its message", () => {
-    expect(() => loadStageConfig(devWith({ prefix: "" }), "dev")).toThrow(/Invalid configuration for stack 'dev' \(nothing was created\):\n {2}- identity-scoped-storage:prefix: "" is empty/);
+  it("says nothing was created in its message: one problem on one line, several on a line each", () => {
+    expect(() => loadStageConfig(devWith({ prefix: "" }), "dev")).toThrow(/^Invalid configuration for stack 'dev' \(nothing was created\): identity-scoped-storage:prefix: "" is empty[^\n]*$/);
+    expect(() => loadStageConfig(devWith({ prefix: "", mfa: "NO" }), "dev")).toThrow(/\(nothing was created\):\n {2}- identity-scoped-storage:prefix: "" is empty.*\n {2}- identity-scoped-storage:mfa: /);
   });
 });
 

@@ -6,7 +6,20 @@
 import { REGION } from "../contract/aws-ids";
 import { corsOriginProblem, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
 import { PROJECT } from "../contract/project";
-import { BUCKET_ENCRYPTIONS, MFA_MODES, ROLE_MAPPING_TYPES, type BucketEncryption, type MfaMode, type RoleMappingType } from "../contract/stage-options";
+import { certificateArnProblem, customDomainProblem, domainPrefixProblem } from "../contract/cognito-domain";
+import { fromAddressProblem, sesIdentityArnProblem } from "../contract/ses-email";
+import {
+  BUCKET_ENCRYPTIONS,
+  LOGIN_UIS,
+  MFA_MODES,
+  ROLE_MAPPING_TYPES,
+  USER_POOL_TIERS,
+  type BucketEncryption,
+  type LoginUi,
+  type MfaMode,
+  type RoleMappingType,
+  type UserPoolTier,
+} from "../contract/stage-options";
 import { PREFIX_RULES, storagePrefixProblems } from "../contract/storage-prefix";
 
 export interface GroupConfig {
@@ -26,9 +39,15 @@ export interface StageConfig {
   allowSelfSignUp: boolean;
   mfa: MfaMode;
   deletionProtection: boolean;
+  userPoolTier: UserPoolTier;
   callbackUrls: string[];
   logoutUrls: string[];
   hostedUiDomainPrefix: string;
+  customDomain: string;
+  customDomainCertificateArn: string;
+  loginUi: LoginUi;
+  sesSourceArn: string;
+  sesFromAddress: string;
   idTokenValidityMinutes: number;
   accessTokenValidityMinutes: number;
   refreshTokenValidityDays: number;
@@ -54,9 +73,10 @@ export class StageConfigError extends Error {
     public readonly stackName: string,
     public readonly problems: ConfigProblem[],
   ) {
+    // One problem fits one line (what a CLI prints); several get one line each.
     super(
-      `Invalid configuration for stack '${stackName}' (nothing was created):\n` +
-        problems.map((p) => `  - ${p.key}: ${p.message}`).join("\n"),
+      `Invalid configuration for stack '${stackName}' (nothing was created):` +
+        (problems.length === 1 ? ` ${problems[0]!.key}: ${problems[0]!.message}` : problems.map((p) => `\n  - ${p.key}: ${p.message}`).join("")),
     );
     this.name = "StageConfigError";
   }
@@ -132,14 +152,15 @@ const bool: KeySpec<boolean> = {
   },
 };
 
-const stringArray = (checkItem: (item: string, stack: string) => void, minItems: number): KeySpec<string[]> => ({
+const stringArray = (checkItem: (item: string, stack: string) => void, minItems: number, maxItems: number): KeySpec<string[]> => ({
   type: "array",
   parse: (raw, stack) => {
     const value = parseJson(raw, "a JSON array of strings");
     if (!Array.isArray(value) || value.some((v) => typeof v !== "string")) {
-      throw new ValueError(`must be an array of strings (got ${raw})`);
+      throw new ValueError(`must be an array of strings (got ${raw.length > 80 ? raw.slice(0, 80) + "…" : raw})`);
     }
     if (value.length < minItems) throw new ValueError(`needs at least ${minItems} item(s)`);
+    if (value.length > maxItems) throw new ValueError(`has ${value.length} items; at most ${maxItems} are allowed`);
     value.forEach((item: string, i) => {
       try {
         checkItem(item, stack);
@@ -227,7 +248,17 @@ const groupsSpec: KeySpec<GroupConfig[]> = {
   },
 };
 
-const HOSTED_UI_PREFIX = /^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/;
+/** Cognito takes at most 100 callback and 100 sign-out URLs per app client. */
+const MAX_REDIRECT_URLS = 100;
+/** Browser origins of the Files API: a handful of apps; more is a sign of a wildcard in disguise. */
+const MAX_CORS_ORIGINS = 20;
+
+/** A string that is either empty (not used) or passes `problem`. */
+const optionalString = (problem: (value: string) => string | undefined): KeySpec<string> =>
+  str((v) => {
+    const why = v === "" ? undefined : problem(v);
+    if (why) throw new ValueError(why);
+  });
 
 /** Every key of the project's namespace, with its type. Pulumi.yaml must declare exactly these. */
 export const STAGE_CONFIG_KEYS = {
@@ -240,15 +271,18 @@ export const STAGE_CONFIG_KEYS = {
   allowSelfSignUp: bool,
   mfa: oneOf(MFA_MODES),
   deletionProtection: bool,
-  callbackUrls: stringArray(checkRedirectUrl, 1),
-  logoutUrls: stringArray(checkRedirectUrl, 1),
-  hostedUiDomainPrefix: str((v) => {
-    if (v !== "" && (!HOSTED_UI_PREFIX.test(v) || /aws|amazon|cognito/.test(v))) {
-      throw new ValueError(
-        `${JSON.stringify(v)} is not allowed; use "" (no hosted UI) or 1-63 of a-z 0-9 - not starting or ending with '-' and without aws, amazon or cognito`,
-      );
-    }
+  userPoolTier: oneOf(USER_POOL_TIERS),
+  callbackUrls: stringArray(checkRedirectUrl, 1, MAX_REDIRECT_URLS),
+  logoutUrls: stringArray(checkRedirectUrl, 1, MAX_REDIRECT_URLS),
+  hostedUiDomainPrefix: optionalString((v) => {
+    const problem = domainPrefixProblem(v);
+    return problem && `${problem}; or "" for <project>-<stack>-<random>`;
   }),
+  customDomain: optionalString(customDomainProblem),
+  customDomainCertificateArn: optionalString(certificateArnProblem),
+  loginUi: oneOf(LOGIN_UIS),
+  sesSourceArn: optionalString(sesIdentityArnProblem),
+  sesFromAddress: optionalString(fromAddressProblem),
   idTokenValidityMinutes: int(5, 1440),
   accessTokenValidityMinutes: int(5, 1440),
   refreshTokenValidityDays: int(1, 3650),
@@ -256,10 +290,14 @@ export const STAGE_CONFIG_KEYS = {
   abortIncompleteUploadDays: int(1, 365),
   noncurrentVersionExpirationDays: int(1, 3650),
   forceDestroy: bool,
-  corsOrigins: stringArray((origin, stack) => {
-    const problem = corsOriginProblem(origin, stack === "dev");
-    if (problem) throw new ValueError(problem);
-  }, 0),
+  corsOrigins: stringArray(
+    (origin, stack) => {
+      const problem = corsOriginProblem(origin, stack === "dev");
+      if (problem) throw new ValueError(problem);
+    },
+    0,
+    MAX_CORS_ORIGINS,
+  ),
   maxUploadBytes: int(1, MAX_UPLOAD_BYTES_LIMIT),
   apiThrottleBurstLimit: int(THROTTLE_LIMITS.burst.min, THROTTLE_LIMITS.burst.max),
   apiThrottleRateLimit: int(THROTTLE_LIMITS.rate.min, THROTTLE_LIMITS.rate.max),
@@ -267,6 +305,22 @@ export const STAGE_CONFIG_KEYS = {
 } satisfies Record<string, KeySpec<unknown>>;
 
 type Parsed = { [K in keyof typeof STAGE_CONFIG_KEYS]: ReturnType<(typeof STAGE_CONFIG_KEYS)[K]["parse"]> };
+
+/** Keys that only make sense together (each valid on its own). */
+function crossKeyProblems(values: Parsed): ConfigProblem[] {
+  const key = (name: keyof Parsed) => `${PROJECT}:${name}`;
+  const problems: ConfigProblem[] = [];
+  if ((values.customDomain === "") !== (values.customDomainCertificateArn === "")) {
+    problems.push({ key: key(values.customDomain ? "customDomainCertificateArn" : "customDomain"), message: "customDomain and customDomainCertificateArn go together: set both or neither" });
+  }
+  if (values.customDomain && values.hostedUiDomainPrefix) {
+    problems.push({ key: key("hostedUiDomainPrefix"), message: `must be "" when customDomain is set (the sign-in domain is one or the other)` });
+  }
+  if (values.sesFromAddress && !values.sesSourceArn) {
+    problems.push({ key: key("sesFromAddress"), message: "needs sesSourceArn (the verified SES identity that sends as this address)" });
+  }
+  return problems;
+}
 
 /**
  * Types and checks the raw configuration (`pulumi.runtime.allConfig()`: full keys to strings).
@@ -301,6 +355,7 @@ export function loadStageConfig(rawConfig: Record<string, string>, stack: string
   if (region === undefined || !REGION.test(region)) {
     problems.push({ key: "aws:region", message: `${region === undefined ? "is not set" : JSON.stringify(region) + " is not an AWS region"}; set it in Pulumi.${stack}.yaml (e.g. ap-northeast-1)` });
   }
+  if (problems.length === 0) problems.push(...crossKeyProblems(parsed as Parsed));
   if (problems.length > 0) throw new StageConfigError(stack, problems);
   const values = parsed as Parsed;
   return { stack, region: region!, ...values };

@@ -7,7 +7,7 @@
 import * as fs from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { StageConfigError } from "../config/stage-config";
-import { ProjectConfigError } from "../synth/project-config";
+import { ProjectConfigError, stackOption } from "../synth/project-config";
 import { synthesizeStack } from "../synth/synthesize";
 import { resolveDeployedRoles } from "./deployed-roles";
 import { AwsEngineError, createAwsEngine } from "./engines/aws/aws-engine";
@@ -62,7 +62,7 @@ function command(io: CliIo): Command {
       "Prove from the synthesized policies (or policy files) that no Cognito identity can reach another identity's folder.\n" +
         "Exit 0 when every request is decided as intended, 1 on any finding, 2 on usage or input errors.",
     )
-    .option("--stack <name>", "stage to synthesize (reads Pulumi.<name>.yaml)", "dev")
+    .option("--stack <name>", "stage to synthesize (reads Pulumi.<name>.yaml)", stackOption, "dev")
     .addOption(new Option("--engine <engine>", "local: offline evaluator; aws: IAM's policy simulator (needs credentials)").choices(["local", "aws"]).default("local"))
     .addOption(new Option("--format <format>", "report format").choices(["table", "json", "junit"]).default("table"))
     .option("--out <file>", "write the report to a file (a one-line summary still goes to stdout)")

@@ -50,6 +50,18 @@ describe("stackConfig", () => {
     expect(() => stackConfig("dev", {}, dir)).toThrow(/demo:token is a secret/);
   });
 
+  it("refuses a key with nothing after the colon, in Pulumi.yaml or the stack file, instead of reading it as \"null\"", () => {
+    const emptyDefault = projectDir({ "Pulumi.yaml": PROJECT_YAML.replace("shorthand: hello", "shorthand:"), "Pulumi.dev.yaml": "config: {}\n" });
+    expect(() => stackConfig("dev", {}, emptyDefault)).toThrow(new ProjectConfigError("Pulumi.yaml: shorthand has an empty default (nothing after the colon); give a value"));
+    const emptyValue = projectDir({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.dev.yaml": "config:\n  demo:size:\n" });
+    expect(() => stackConfig("dev", {}, emptyValue)).toThrow(/^Pulumi\.dev\.yaml: demo:size has an empty value/);
+  });
+
+  it("refuses a stack name that is not one before reading any file", () => {
+    const dir = projectDir({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.dev.yaml": "" });
+    expect(() => stackConfig("../dev", {}, dir)).toThrow(/^stack "\.\.\/dev" is not a Pulumi stack name/);
+  });
+
   it("reports unreadable YAML in one line", () => {
     const dir = projectDir({ "Pulumi.yaml": PROJECT_YAML, "Pulumi.dev.yaml": "config: [unclosed\n" });
     expect(() => stackConfig("dev", {}, dir)).toThrow(ProjectConfigError);

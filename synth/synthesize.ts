@@ -28,6 +28,10 @@ export interface SynthesizedResource extends RecordedResource {
   urn: string;
   /** Type token of the parent component, if any (from the URN's type chain). */
   parentType?: string;
+  /** The `deleteBeforeReplace` resource option. */
+  deleteBeforeReplace: boolean;
+  /** URNs this resource waits for: `dependsOn` and the resources its inputs come from. */
+  dependencies: string[];
 }
 
 /** The outputs resolved to plain values, as `pulumi stack output --json` would print them. */
@@ -42,6 +46,10 @@ export interface SynthesizedStack extends SynthesizedProgram<ResolvedOutputs> {
 export interface SynthesizeOptions {
   /** Stage name: reads Pulumi.<stack>.yaml. @default "dev" */
   stack?: string;
+  /** The Pulumi project name the program sees (`pulumi.getProject()`, URNs). @default this project's */
+  project?: string;
+  /** Seed of the random values a real deployment would get (auto-names, ids, @pulumi/random); see synth/mocks.ts. @default "" */
+  deployment?: string;
   /** Config values to set or (with `undefined`) remove, by short or full key. */
   overrides?: Record<string, unknown>;
 }
@@ -77,25 +85,53 @@ export interface SynthesizedProgram<T> {
  * Runs `program` under the mock runtime with `config` (full keys to strings) and returns what it
  * returned (resolved with `resolveResult`) and every resource it registered.
  */
+/** The parts of a registration request the mocks are not shown: its options. */
+interface RegistrationRequest {
+  getType(): string;
+  getName(): string;
+  getParent(): string;
+  getDeletebeforereplace(): boolean;
+  getDependenciesList(): string[];
+}
+interface MockMonitor {
+  getRegisteredResources(): Map<string, { urn: string }>;
+  newUrn(parent: string, type: string, name: string): string;
+  registerResource(req: RegistrationRequest, callback: unknown): unknown;
+}
+
+/** Records each registration's options by URN (the mock monitor passes only inputs to the mocks). */
+function recordOptions(monitor: MockMonitor): Map<string, Pick<SynthesizedResource, "deleteBeforeReplace" | "dependencies">> {
+  const options = new Map<string, Pick<SynthesizedResource, "deleteBeforeReplace" | "dependencies">>();
+  const register = monitor.registerResource.bind(monitor);
+  monitor.registerResource = (req, callback) => {
+    const urn = monitor.newUrn(req.getParent(), req.getType(), req.getName());
+    options.set(urn, { deleteBeforeReplace: req.getDeletebeforereplace(), dependencies: req.getDependenciesList() });
+    return register(req, callback);
+  };
+  return options;
+}
+
 export function synthesizeProgram<T, R>(
-  setup: { stack: string; config: Record<string, string> },
+  setup: { stack: string; config: Record<string, string>; project?: string; deployment?: string },
   program: () => T,
   resolveResult: (result: T) => Promise<R>,
 ): Promise<SynthesizedProgram<R>> {
   return serialized(async () => {
-    const mocks = new RecordingMocks(setup.config["aws:region"] ?? "us-east-1");
-    await pulumi.runtime.setMocks(mocks, PROJECT, setup.stack, false);
+    const mocks = new RecordingMocks(setup.config["aws:region"] ?? "us-east-1", setup.deployment ?? "");
+    await pulumi.runtime.setMocks(mocks, setup.project ?? PROJECT, setup.stack, false);
     pulumi.runtime.setAllConfig(setup.config, []);
+    const monitor = pulumi.runtime.getMonitor() as unknown as MockMonitor;
+    const options = recordOptions(monitor);
     const result = await resolveResult(program());
     await waitForRPCs();
 
-    const monitor = pulumi.runtime.getMonitor() as unknown as { getRegisteredResources(): Map<string, { urn: string }> };
     const urns = [...monitor.getRegisteredResources().keys()];
     const resources = mocks.resources.map((r): SynthesizedResource => {
       const urn = urns.find((u) => u.endsWith(`::${r.name}`) && u.split("::")[2]!.split("$").pop() === r.type);
       if (!urn) throw new Error(`synth: no URN registered for ${r.type} ${r.name}`);
       const chain = urn.split("::")[2]!.split("$");
-      return { ...r, urn, ...(chain.length > 1 ? { parentType: chain[chain.length - 2] } : {}) };
+      const recorded = options.get(urn) ?? { deleteBeforeReplace: false, dependencies: [] };
+      return { ...r, urn, ...(chain.length > 1 ? { parentType: chain[chain.length - 2] } : {}), ...recorded };
     });
     const ofType = (type: string) => resources.filter((r) => r.type === type);
     return {
@@ -130,7 +166,7 @@ export async function synthesizeStack(options: SynthesizeOptions = {}): Promise<
   const code = await lambdaCodeForSynthesis();
   let config: StageConfig | undefined;
   const synthesized = await synthesizeProgram(
-    { stack, config: raw },
+    { stack, config: raw, ...(options.project ? { project: options.project } : {}), ...(options.deployment ? { deployment: options.deployment } : {}) },
     // The same two calls index.ts makes (with the bundle built once per process).
     () => defineStack((config = loadStageConfig(pulumi.runtime.allConfig(), pulumi.getStack())), { lambdaCode: code }),
     resolveOutputs,

@@ -16,7 +16,6 @@
 import * as grpc from "@grpc/grpc-js";
 import * as analyzerGrpc from "@pulumi/pulumi/proto/analyzer_grpc_pb";
 import * as analyzer from "@pulumi/pulumi/proto/analyzer_pb";
-import { spawn, type ChildProcess } from "node:child_process";
 import * as path from "node:path";
 import { Empty } from "google-protobuf/google/protobuf/empty_pb";
 import { Struct } from "google-protobuf/google/protobuf/struct_pb";
@@ -27,6 +26,7 @@ import { ARTICLE_TRUST } from "../test-support/fixtures";
 import { stackResources } from "../test-support/from-synth";
 import { urnOf, type TestResource } from "../test-support/validation-args";
 import { buildPublishablePack, PACK_DIR } from "../publish/build";
+import { startPluginProcess, type PluginProcess } from "../../component-package/smoke/plugin-process";
 
 const LEVEL = ["advisory", "mandatory", "disabled", "remediate"] as const;
 const BOOT_TIMEOUT_MS = 30_000;
@@ -38,30 +38,8 @@ interface Diag {
   urn: string;
 }
 
-function startPack(dir: string): Promise<{ child: ChildProcess; port: number; stderr: () => string }> {
-  const runner = require.resolve("@pulumi/pulumi/cmd/run-policy-pack");
-  const child = spawn(process.execPath, [runner, "127.0.0.1:0", "."], { cwd: dir, stdio: ["ignore", "pipe", "pipe"] });
-  let err = "";
-  child.stderr!.on("data", (d: Buffer) => (err += d.toString()));
-  return new Promise((resolve, reject) => {
-    let out = "";
-    const timer = setTimeout(() => {
-      child.kill();
-      reject(new Error(`policy pack did not serve within ${BOOT_TIMEOUT_MS / 1000} s:\n${err}`));
-    }, BOOT_TIMEOUT_MS);
-    child.stdout!.on("data", (d: Buffer) => {
-      out += d.toString();
-      const m = /^(\d+)\s*$/m.exec(out);
-      if (m) {
-        clearTimeout(timer);
-        resolve({ child, port: Number(m[1]), stderr: () => err });
-      }
-    });
-    child.on("exit", (code) => {
-      clearTimeout(timer);
-      reject(new Error(`policy pack exited with ${code} before serving:\n${err}`));
-    });
-  });
+function startPack(dir: string): Promise<PluginProcess> {
+  return startPluginProcess({ label: "policy pack", runner: "@pulumi/pulumi/cmd/run-policy-pack", args: ["127.0.0.1:0", "."], cwd: dir, bootTimeoutMs: BOOT_TIMEOUT_MS });
 }
 
 function struct(props: Record<string, unknown>): Struct {

@@ -1,0 +1,71 @@
+/**
+ * S3's answers as ours. What the caller can fix is a 4xx naming it; what is S3's or KMS's
+ * trouble (throttling, 5xx, a timeout, a stream that broke off) is a 503 with Retry-After; rejected
+ * credentials become CredentialsRejectedError, so the caller's session is refreshed once.
+ */
+import { awsErrorName, isRejectedCredentials, isRetryable } from "../aws-retry/errors";
+import { RetriesExhaustedError } from "../aws-retry/retry";
+import { HttpError, serviceBusy } from "./http-errors";
+import { CredentialsRejectedError } from "./identity-credentials";
+
+const answer = (status: number, code: string, message: string, name: string, details: Record<string, unknown> = {}) =>
+  new HttpError(status, code, message, details, {}, name);
+
+function httpStatus(error: unknown): number | undefined {
+  return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
+}
+
+/** Thrown for a conditional read whose entity tag still matches: answered 304 with no body. */
+export class NotModified extends Error {
+  constructor(public readonly etag: string | null) {
+    super("not modified");
+    this.name = "NotModified";
+  }
+}
+
+export function s3Error(error: unknown): unknown {
+  if (error instanceof HttpError || error instanceof CredentialsRejectedError || error instanceof NotModified) return error;
+  if (error instanceof RetriesExhaustedError) {
+    if (error.lastErrorName === "TimeoutError") return serviceBusy("storage_timeout", "S3 did not answer in time; try again.", error.lastErrorName);
+    return serviceBusy("storage_busy", "S3 is throttling or failing; try again shortly.", error.lastErrorName);
+  }
+  const name = awsErrorName(error);
+  if (isRejectedCredentials(error)) return new CredentialsRejectedError(name);
+  // The SDK reports a 304 under whatever name it can find; the status is what counts.
+  if (httpStatus(error) === 304 || name === "NotModified") return new NotModified(null);
+  switch (name) {
+    case "AccessDenied":
+      return answer(403, "access_denied", "Your role does not allow this on that object.", name);
+    case "NoSuchKey":
+    case "NotFound":
+      return answer(404, "not_found", "No such file.", name);
+    case "NoSuchUpload":
+      return answer(404, "upload_not_found", "No such multipart upload for this key (unknown, completed, aborted or someone else's).", name);
+    case "PreconditionFailed":
+      return answer(412, "precondition_failed", "The file does not match the condition (If-Match / If-None-Match).", name);
+    case "ConditionalRequestConflict":
+      return answer(409, "conflict", "Another write to this file is in progress; try again.", name);
+    case "InvalidRange":
+      return answer(416, "range_not_satisfiable", "The range starts beyond the end of the file.", name);
+    case "EntityTooSmall":
+      return answer(400, "part_too_small", "Every part but the last must hold at least 5 MiB.", name);
+    case "InvalidPart":
+      return answer(400, "invalid_part", "A part was not uploaded, or its ETag does not match.", name);
+    case "InvalidPartOrder":
+      return answer(400, "invalid_part_order", "Parts must be listed in ascending part-number order.", name);
+    case "InvalidArgument":
+      return answer(400, "invalid_request", "S3 refused the request's arguments (e.g. an unknown continuation token).", name);
+    case "EntityTooLarge":
+      return answer(413, "body_too_large", "The file is larger than S3 accepts in one request.", name);
+    case "MethodNotAllowed":
+    case "NotImplemented":
+      return answer(501, "not_supported_by_storage", "The storage service does not support this operation.", name);
+    default:
+  }
+  if (name.startsWith("KMS.")) {
+    // The bucket's key is disabled, pending deletion or unreachable: nothing the caller did.
+    return serviceBusy("storage_key_unavailable", "The storage encryption key is unavailable; try again later.", name);
+  }
+  if (isRetryable(error)) return serviceBusy("storage_busy", "S3 is failing; try again shortly.", name);
+  return error;
+}

@@ -64,7 +64,9 @@ export function downloadDisposition(filename: string | undefined, disposition: u
   if (filename.length === 0 || filename.length > 255 || /[\u0000-\u001f\u007f-\u009f\u2028\u2029/\\]/.test(filename) || !isWellFormedText(filename)) {
     throw badRequest("invalid_filename", "filename must be 1-255 characters without '/', '\\' or control characters.");
   }
-  return contentDisposition(filename, { type: (disposition as string | undefined) ?? "attachment" });
+  // The header stays ASCII: an ASCII fallback (`_` for anything else) beside the exact UTF-8 name.
+  const fallback = filename.replace(/[^\x20-\x7e]/gu, "_");
+  return contentDisposition(filename, { type: (disposition as string | undefined) ?? "attachment", fallback });
 }
 
 export function cacheControlOf(value: string | undefined): string | undefined {

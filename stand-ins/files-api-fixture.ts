@@ -12,6 +12,8 @@ import { productionDeps } from "../lambda/production-deps";
 import type { RetryPolicy } from "../aws-retry/retry";
 import { CognitoIdentityStandIn } from "./cognito-identity-stand-in";
 import { serveJwks, type LoopbackJwks } from "./jwks-server";
+import { FilesClient, type FilesClientOptions } from "../client/files-client";
+import { ApiGatewayStandIn } from "./api-gateway-stand-in";
 import { S3PresignedFront } from "./s3-presigned-front";
 import { S3StandIn } from "./s3-stand-in";
 import { createTestUserPool, type TestUserPool } from "./test-user-pool";
@@ -42,7 +44,11 @@ export interface FilesApiFixture {
   s3: S3StandIn;
   /** The same bucket's HTTP side, answering the presigned URLs the function hands out. */
   front: S3PresignedFront;
+  /** The handler behind an HTTP API on loopback (what FilesClient talks to). */
+  api: ApiGatewayStandIn;
   handler: FilesApiHandler;
+  /** A FilesClient for `sub` (in the `user` group) against `api`. */
+  client(sub: string, options?: Partial<FilesClientOptions>): FilesClient;
   /** Every log line the handler wrote. */
   logs: string[];
   /** Every backoff pause the retry policy asked for. */
@@ -113,6 +119,7 @@ export async function createFilesApiFixture(options: FixtureOptions = {}): Promi
   };
   const deps = productionDeps(env, { jwksFetcher: jwks.fetcher, s3Endpoint: front.url, retry, log: (line) => logs.push(line), now: clock.now });
   const handler = createHandler({ ...deps, ...(options.maxInlineBytes ? { maxInlineBytes: options.maxInlineBytes } : {}) });
+  const api = await new ApiGatewayStandIn(handler).start();
 
   const roleOf = { user: USER_ROLE_ARN, admin: ADMIN_ROLE_ARN };
   const event = (routeKey: string, o: EventOptions = {}): APIGatewayProxyEventV2 => {
@@ -157,6 +164,7 @@ export async function createFilesApiFixture(options: FixtureOptions = {}): Promi
     cognito,
     s3,
     front,
+    api,
     handler,
     logs,
     sleeps,
@@ -168,11 +176,13 @@ export async function createFilesApiFixture(options: FixtureOptions = {}): Promi
         ...extra,
       }),
     event,
+    client: (sub, clientOptions = {}) => new FilesClient({ endpoint: api.url, idToken: pool.idToken({ sub, groups: ["user"], preferredRole: USER_ROLE_ARN, roles: [USER_ROLE_ARN] }), ...clientOptions }),
     call: (routeKey, o) => handler(event(routeKey, o), { awsRequestId: `lambda-${requestCounter + 1}` }),
     awsCalls: () => cognito.calls.GetId + cognito.calls.GetCredentialsForIdentity + s3.totalCalls,
     close: async () => {
       s3.restore();
       cognito.restore();
+      await api.close();
       await front.close();
       await jwks.close();
     },

@@ -115,8 +115,17 @@ function contentRange(value: string | undefined): { first: number; last: number;
   return match ? { first: Number(match[1]), last: Number(match[2]), size: Number(match[3]) } : null;
 }
 
-/** `a/b c` → `a/b%20c`: a CopySource path, with `/` kept (S3 and S3-compatible servers decode it once). */
-const copySourcePath = (bucket: string, key: string) => `${bucket}/${key.split("/").map(encodeURIComponent).join("/")}`;
+/**
+ * `bucket/a b:c` → `bucket/a%20b:c`: the CopySource header, URL-encoded as S3 wants it. `/` and
+ * the sub-delimiters harmless in a header (`: @ & = $ , ;`) stay as they are, because some
+ * S3-compatible servers decode it with `decodeURI`, which leaves their escapes undecoded;
+ * `?` (S3 reads `?versionId=` there), `#`, `+` and `%` are always escaped.
+ */
+const copySourcePath = (bucket: string, key: string) =>
+  `${bucket}/${key
+    .split("/")
+    .map((segment) => encodeURIComponent(segment).replace(/%(3A|40|26|3D|24|2C|3B)/g, (escape) => decodeURIComponent(escape)))
+    .join("/")}`;
 
 export class FilesStore {
   private readonly maxInlineBytes: number;

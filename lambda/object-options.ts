@@ -28,9 +28,12 @@ const MAX_HEADER_VALUE = 1024;
 
 export const DEFAULT_CONTENT_TYPE = "application/octet-stream";
 
+/** Strips optional whitespace around a field value: spaces and tabs only (RFC 9110 §5.5), never line breaks. */
+const trimOws = (value: string) => value.replace(/^[ \t]+|[ \t]+$/g, "");
+
 /** A Content-Type S3 will store and return as sent; absent or empty is `application/octet-stream`. */
 export function contentTypeOf(value: string | undefined): string {
-  const trimmed = value?.trim();
+  const trimmed = value === undefined ? undefined : trimOws(value);
   if (trimmed === undefined || trimmed === "") return DEFAULT_CONTENT_TYPE;
   if (trimmed.length > 255 || !MEDIA_TYPE.test(trimmed)) {
     throw badRequest("invalid_content_type", "Content-Type must be a media type such as 'text/plain; charset=utf-8' (visible ASCII, no line breaks).");
@@ -71,7 +74,7 @@ export function downloadDisposition(filename: string | undefined, disposition: u
 
 export function cacheControlOf(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  const trimmed = value.trim();
+  const trimmed = trimOws(value);
   if (trimmed.length === 0 || trimmed.length > 256 || !CACHE_CONTROL.test(trimmed)) {
     throw badRequest("invalid_cache_control", "Cache-Control must be directives such as 'max-age=3600, private' (visible ASCII).");
   }
@@ -105,11 +108,11 @@ export interface WriteCondition {
 export function writeCondition(ifMatch: string | undefined, ifNoneMatch: string | undefined): WriteCondition {
   if (ifMatch !== undefined && ifNoneMatch !== undefined) throw badRequest("invalid_condition", "Send If-Match or If-None-Match, not both.");
   if (ifNoneMatch !== undefined) {
-    if (ifNoneMatch.trim() !== "*") throw badRequest("invalid_condition", "If-None-Match on a write must be '*' (create only if absent).");
+    if (trimOws(ifNoneMatch) !== "*") throw badRequest("invalid_condition", "If-None-Match on a write must be '*' (create only if absent).");
     return { ifNoneMatch: "*" };
   }
   if (ifMatch !== undefined) {
-    const etag = ifMatch.trim();
+    const etag = trimOws(ifMatch);
     if (!ENTITY_TAG.test(etag)) throw badRequest("invalid_condition", 'If-Match must be one entity tag as returned in ETag, e.g. "9b2cf535f27731c974343645a3985328".');
     return { ifMatch: etag };
   }
@@ -119,9 +122,9 @@ export function writeCondition(ifMatch: string | undefined, ifNoneMatch: string 
 /** `If-None-Match` on a read: `*` or entity tags (weak ones compared by their tag, RFC 9110 §13.1.2). */
 export function readCondition(ifNoneMatch: string | undefined): string | undefined {
   if (ifNoneMatch === undefined) return undefined;
-  const value = ifNoneMatch.trim();
+  const value = trimOws(ifNoneMatch);
   if (value === "*") return value;
-  const tags = value.split(",").map((t) => t.trim().replace(/^W\//, ""));
+  const tags = value.split(",").map((t) => trimOws(t).replace(/^W\//, ""));
   if (value.length > MAX_HEADER_VALUE || tags.some((t) => !ENTITY_TAG.test(t))) {
     throw badRequest("invalid_condition", "If-None-Match must be '*' or entity tags as returned in ETag.");
   }
@@ -135,7 +138,7 @@ const rangeError = (code: string, message: string) => new HttpError(416, code, m
 
 export function byteRange(value: string | undefined): ByteRange | undefined {
   if (value === undefined) return undefined;
-  const trimmed = value.trim();
+  const trimmed = trimOws(value);
   if (trimmed.includes(",")) throw rangeError("multiple_ranges_unsupported", "Ask for one byte range at a time (S3 serves a single range).");
   const match = /^bytes=(?:(\d{1,16})-(\d{1,16})?|-(\d{1,16}))$/.exec(trimmed);
   if (!match) throw rangeError("malformed_range", "Range must be bytes=<first>-<last>, bytes=<first>- or bytes=-<suffix length>.");

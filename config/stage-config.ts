@@ -4,7 +4,15 @@
  * this module reads raw values, types them and names every key that is wrong.
  */
 import { REGION } from "../contract/aws-ids";
-import { corsOriginProblem, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
+import {
+  corsOriginProblem,
+  CREDENTIALS_CACHE_SECONDS,
+  FUNCTION_TIMEOUT_SECONDS,
+  LOG_RETENTION_DAYS,
+  MAX_UPLOAD_BYTES_LIMIT,
+  PRESIGNED_URL_SECONDS,
+  THROTTLE_LIMITS,
+} from "../contract/files-api";
 import { PROJECT } from "../contract/project";
 import { BUCKET_ENCRYPTIONS, MFA_MODES, ROLE_MAPPING_TYPES, type BucketEncryption, type MfaMode, type RoleMappingType } from "../contract/stage-options";
 import { PREFIX_RULES, storagePrefixProblems } from "../contract/storage-prefix";
@@ -38,6 +46,9 @@ export interface StageConfig {
   forceDestroy: boolean;
   corsOrigins: string[];
   maxUploadBytes: number;
+  presignedUrlMaxSeconds: number;
+  credentialsCacheSeconds: number;
+  filesApiTimeoutSeconds: number;
   apiThrottleBurstLimit: number;
   apiThrottleRateLimit: number;
   logRetentionDays: number;
@@ -261,6 +272,9 @@ export const STAGE_CONFIG_KEYS = {
     if (problem) throw new ValueError(problem);
   }, 0),
   maxUploadBytes: int(1, MAX_UPLOAD_BYTES_LIMIT),
+  presignedUrlMaxSeconds: int(PRESIGNED_URL_SECONDS.min, PRESIGNED_URL_SECONDS.max),
+  credentialsCacheSeconds: int(CREDENTIALS_CACHE_SECONDS.min, CREDENTIALS_CACHE_SECONDS.max),
+  filesApiTimeoutSeconds: int(FUNCTION_TIMEOUT_SECONDS.min, FUNCTION_TIMEOUT_SECONDS.max),
   apiThrottleBurstLimit: int(THROTTLE_LIMITS.burst.min, THROTTLE_LIMITS.burst.max),
   apiThrottleRateLimit: int(THROTTLE_LIMITS.rate.min, THROTTLE_LIMITS.rate.max),
   logRetentionDays: intOneOf(LOG_RETENTION_DAYS),

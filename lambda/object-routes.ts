@@ -5,7 +5,6 @@
  * rendered as this API's page; the file's own Cache-Control and Content-Disposition are reported
  * in `x-object-cache-control` / `x-object-content-disposition`.
  */
-import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import type { ObjectProperties } from "./files-store";
 import { jsonResult, type HttpResult } from "./http-errors";
 import {

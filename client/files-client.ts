@@ -6,12 +6,12 @@
  * copy and delete. Every key LIST returns can be read and deleted: keys that cannot travel in a
  * path use the API's `?key=` forms.
  */
-import { FILES_API_ROUTES, MAX_UPLOAD_BYTES_LIMIT, type FilesApiRouteKey } from "../contract/files-api";
+import { FILES_API_ROUTES, MAX_UPLOAD_BYTES_LIMIT, type FileProperties, type FilesApiRouteKey, type ListedFile, type ListPage } from "../contract/files-api";
 import { isPathSafeKey } from "../contract/object-keys";
 import { apiError, FilesApiError, storageError } from "./files-api-error";
 import { multipartUpload, type Progress, type UploadData } from "./multipart-upload";
 
-export { FilesApiError, type Progress, type UploadData };
+export { FilesApiError, type FileProperties, type ListedFile, type ListPage, type Progress, type UploadData };
 
 export interface FilesClientOptions {
   /** The API's base URL: the stack output `filesApiEndpoint`. */
@@ -28,21 +28,6 @@ export interface FilesClientOptions {
   concurrency?: number;
 }
 
-export interface ListedFile {
-  /** Relative to the user's folder. */
-  key: string;
-  size: number;
-  lastModified: string | null;
-  etag: string | null;
-}
-
-export interface ListPage {
-  items: ListedFile[];
-  /** With `delimiter: "/"`: the sub-folders, each ending in `/`. */
-  folders: string[];
-  nextContinuationToken: string | null;
-}
-
 export interface ListOptions {
   /** Only keys starting with this (e.g. `photos/2024/`). */
   prefix?: string;
@@ -51,16 +36,6 @@ export interface ListOptions {
   /** 1 to 1000. @default 100 */
   limit?: number;
   continuationToken?: string;
-}
-
-export interface FileProperties {
-  size: number;
-  contentType: string;
-  etag: string | null;
-  lastModified: string | null;
-  cacheControl: string | null;
-  contentDisposition: string | null;
-  metadata: Record<string, string>;
 }
 
 export interface UploadOptions {

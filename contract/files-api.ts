@@ -87,6 +87,39 @@ export function requestBudgetMs(functionTimeoutSeconds: number): number {
   return timeoutMs - Math.max(1000, Math.round(timeoutMs * 0.1));
 }
 
+/** One file in a LIST answer. */
+export interface ListedFile {
+  /** Relative to the caller's folder. */
+  key: string;
+  size: number;
+  /** ISO time. */
+  lastModified: string | null;
+  etag: string | null;
+}
+
+/** A LIST answer (`GET /files`). */
+export interface ListPage {
+  items: ListedFile[];
+  /** With `delimiter=/`: the sub-folders, relative to the caller's folder, each ending in `/`. */
+  folders: string[];
+  nextContinuationToken: string | null;
+}
+
+/** What HEAD reports about a file (as headers: see lambda/README.md). */
+export interface FileProperties {
+  size: number;
+  contentType: string;
+  etag: string | null;
+  /** HTTP date. */
+  lastModified: string | null;
+  /** The Cache-Control stored with the file (`x-object-cache-control`). */
+  cacheControl: string | null;
+  /** The Content-Disposition stored with the file (`x-object-content-disposition`). */
+  contentDisposition: string | null;
+  /** User metadata (`x-amz-meta-*`). */
+  metadata: Record<string, string>;
+}
+
 /** API Gateway stage throttling: what the stage accepts. */
 export const THROTTLE_LIMITS = {
   /** Largest burst, in requests. */

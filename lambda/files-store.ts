@@ -14,6 +14,7 @@ import {
   type GetObjectCommandOutput,
   type HeadObjectCommandOutput,
 } from "@aws-sdk/client-s3";
+import type { FileProperties, ListPage } from "../contract/files-api";
 import { HttpError } from "./http-errors";
 import { rangeHeader, type ByteRange, type WriteCondition } from "./object-options";
 import { S3Call, type S3CallOptions } from "./s3-call";
@@ -25,32 +26,9 @@ import { S3Call, type S3CallOptions } from "./s3-call";
  */
 export const MAX_INLINE_OBJECT_BYTES = 4 * 1024 * 1024;
 
-export interface ListedObject {
-  /** Relative to the caller's folder. */
-  key: string;
-  size: number;
-  lastModified: string | null;
-  etag: string | null;
-}
-
-export interface ListPage {
-  items: ListedObject[];
-  /** Common prefixes (with `delimiter=/`), relative to the caller's folder, each ending in `/`. */
-  folders: string[];
-  nextContinuationToken: string | null;
-}
-
+export type { ListPage };
 /** What HEAD tells about a file. */
-export interface ObjectProperties {
-  size: number;
-  contentType: string;
-  etag: string | null;
-  /** HTTP date. */
-  lastModified: string | null;
-  cacheControl: string | null;
-  contentDisposition: string | null;
-  metadata: Record<string, string>;
-}
+export type ObjectProperties = FileProperties;
 
 export interface StoredObject extends ObjectProperties {
   body: Buffer;
@@ -63,6 +41,17 @@ export interface WriteOptions extends WriteCondition {
   contentDisposition?: string;
   cacheControl?: string;
   metadata?: Record<string, string>;
+}
+
+/** The PutObject / CreateMultipartUpload fields a write's options set (conditions only where S3 takes them). */
+export function writeFields(options: WriteOptions, withConditions = true) {
+  return {
+    ContentType: options.contentType,
+    ContentDisposition: options.contentDisposition,
+    CacheControl: options.cacheControl,
+    Metadata: options.metadata,
+    ...(withConditions ? { IfMatch: options.ifMatch, IfNoneMatch: options.ifNoneMatch } : {}),
+  };
 }
 
 export interface FilesStoreOptions extends S3CallOptions {
@@ -208,12 +197,7 @@ export class FilesStore {
           Key,
           Body: body,
           ContentLength: body.byteLength,
-          ContentType: options.contentType,
-          ContentDisposition: options.contentDisposition,
-          CacheControl: options.cacheControl,
-          Metadata: options.metadata,
-          IfMatch: options.ifMatch,
-          IfNoneMatch: options.ifNoneMatch,
+          ...writeFields(options),
         }),
         { abortSignal },
       ),

@@ -8,8 +8,25 @@ import { RetriesExhaustedError } from "../aws-retry/retry";
 import { HttpError, serviceBusy } from "./http-errors";
 import { CredentialsRejectedError } from "./identity-credentials";
 
-const answer = (status: number, code: string, message: string, name: string, details: Record<string, unknown> = {}) =>
-  new HttpError(status, code, message, details, {}, name);
+/** S3 error codes the caller can act on: our status, code and sentence for each. */
+const ANSWERS: Record<string, [status: number, code: string, message: string]> = {
+  AccessDenied: [403, "access_denied", "Your role does not allow this on that object."],
+  NoSuchKey: [404, "not_found", "No such file."],
+  // HEAD has no body to name the error in: the SDK calls a 404 there NotFound.
+  NotFound: [404, "not_found", "No such file."],
+  NoSuchUpload: [404, "upload_not_found", "No such multipart upload for this key (unknown, completed, aborted or someone else's)."],
+  PreconditionFailed: [412, "precondition_failed", "The file does not match the condition (If-Match / If-None-Match)."],
+  ConditionalRequestConflict: [409, "conflict", "Another write to this file is in progress; try again."],
+  InvalidRange: [416, "range_not_satisfiable", "The range starts beyond the end of the file."],
+  EntityTooSmall: [400, "part_too_small", "Every part but the last must hold at least 5 MiB."],
+  InvalidPart: [400, "invalid_part", "A part was not uploaded, or its ETag does not match."],
+  InvalidPartOrder: [400, "invalid_part_order", "Parts must be listed in ascending part-number order."],
+  InvalidArgument: [400, "invalid_request", "S3 refused the request's arguments (e.g. an unknown continuation token)."],
+  InvalidRequest: [400, "invalid_request", "S3 refused the request (e.g. a copy of a file over 5 GiB)."],
+  EntityTooLarge: [413, "body_too_large", "The file is larger than S3 accepts in one request."],
+  MethodNotAllowed: [501, "not_supported_by_storage", "The storage service does not support this operation."],
+  NotImplemented: [501, "not_supported_by_storage", "The storage service does not support this operation."],
+};
 
 function httpStatus(error: unknown): number | undefined {
   return (error as { $metadata?: { httpStatusCode?: number } } | undefined)?.$metadata?.httpStatusCode;
@@ -33,35 +50,8 @@ export function s3Error(error: unknown): unknown {
   if (isRejectedCredentials(error)) return new CredentialsRejectedError(name);
   // The SDK reports a 304 under whatever name it can find; the status is what counts.
   if (httpStatus(error) === 304 || name === "NotModified") return new NotModified(null);
-  switch (name) {
-    case "AccessDenied":
-      return answer(403, "access_denied", "Your role does not allow this on that object.", name);
-    case "NoSuchKey":
-    case "NotFound":
-      return answer(404, "not_found", "No such file.", name);
-    case "NoSuchUpload":
-      return answer(404, "upload_not_found", "No such multipart upload for this key (unknown, completed, aborted or someone else's).", name);
-    case "PreconditionFailed":
-      return answer(412, "precondition_failed", "The file does not match the condition (If-Match / If-None-Match).", name);
-    case "ConditionalRequestConflict":
-      return answer(409, "conflict", "Another write to this file is in progress; try again.", name);
-    case "InvalidRange":
-      return answer(416, "range_not_satisfiable", "The range starts beyond the end of the file.", name);
-    case "EntityTooSmall":
-      return answer(400, "part_too_small", "Every part but the last must hold at least 5 MiB.", name);
-    case "InvalidPart":
-      return answer(400, "invalid_part", "A part was not uploaded, or its ETag does not match.", name);
-    case "InvalidPartOrder":
-      return answer(400, "invalid_part_order", "Parts must be listed in ascending part-number order.", name);
-    case "InvalidArgument":
-      return answer(400, "invalid_request", "S3 refused the request's arguments (e.g. an unknown continuation token).", name);
-    case "EntityTooLarge":
-      return answer(413, "body_too_large", "The file is larger than S3 accepts in one request.", name);
-    case "MethodNotAllowed":
-    case "NotImplemented":
-      return answer(501, "not_supported_by_storage", "The storage service does not support this operation.", name);
-    default:
-  }
+  const known = ANSWERS[name];
+  if (known) return new HttpError(known[0], known[1], known[2], {}, {}, name);
   if (name.startsWith("KMS.")) {
     // The bucket's key is disabled, pending deletion or unreachable: nothing the caller did.
     return serviceBusy("storage_key_unavailable", "The storage encryption key is unavailable; try again later.", name);

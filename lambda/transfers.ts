@@ -17,7 +17,7 @@ import {
   UploadPartCommand,
 } from "@aws-sdk/client-s3";
 import { getSignedUrl } from "@aws-sdk/s3-request-presigner";
-import type { WriteOptions } from "./files-store";
+import { writeFields, type WriteOptions } from "./files-store";
 import type { WriteCondition } from "./object-options";
 import { S3Call, type S3CallOptions } from "./s3-call";
 
@@ -83,12 +83,7 @@ export class Transfers {
         Bucket: this.options.bucket,
         Key,
         ContentLength: size,
-        ContentType: options.contentType,
-        ContentDisposition: options.contentDisposition,
-        CacheControl: options.cacheControl,
-        Metadata: options.metadata,
-        IfMatch: options.ifMatch,
-        IfNoneMatch: options.ifNoneMatch,
+        ...writeFields(options),
       }),
       this.signing(headers),
     );
@@ -103,14 +98,7 @@ export class Transfers {
     const Key = this.s3.fullKey(key);
     const output = await this.s3.send("s3:CreateMultipartUpload", (client, abortSignal) =>
       client.send(
-        new CreateMultipartUploadCommand({
-          Bucket: this.options.bucket,
-          Key,
-          ContentType: options.contentType,
-          ContentDisposition: options.contentDisposition,
-          CacheControl: options.cacheControl,
-          Metadata: options.metadata,
-        }),
+        new CreateMultipartUploadCommand({ Bucket: this.options.bucket, Key, ...writeFields(options, false) }),
         { abortSignal },
       ),
     );

@@ -7,8 +7,8 @@
  * The JWT authorizer is not emulated: the function verifies every token itself.
  */
 import { randomUUID } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenOnLoopback, type LoopbackServer } from "./loopback-server";
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
 import { FILES_API_ROUTE_KEYS } from "../contract/files-api";
 import type { FilesApiHandler } from "../lambda/create-handler";
@@ -47,7 +47,7 @@ function json(res: ServerResponse, status: number, message: string): void {
 export class ApiGatewayStandIn {
   /** Invocation payload sizes, in bytes (the largest tells how close a route comes to the limit). */
   readonly payloadBytes: number[] = [];
-  private server?: Server;
+  private server?: LoopbackServer;
   private readonly routes = FILES_API_ROUTE_KEYS.map(routeOf).sort((a, b) => Number(a.greedy) - Number(b.greedy));
   /** `http://127.0.0.1:<port>`: the API's endpoint. */
   url = "";
@@ -58,18 +58,13 @@ export class ApiGatewayStandIn {
   ) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.serve(req, res).catch(() => json(res, 500, "Internal Server Error")));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenOnLoopback((req, res) => void this.serve(req, res).catch(() => json(res, 500, "Internal Server Error")));
+    this.url = this.server.url;
     return this;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close((e) => (e ? reject(e) : resolve()));
-    });
+    return this.server?.close() ?? Promise.resolve();
   }
 
   private async serve(req: IncomingMessage, res: ServerResponse): Promise<void> {

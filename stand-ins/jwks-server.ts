@@ -4,11 +4,10 @@
  * first use, refetch for an unknown `kid`, penalty box after a miss. `answer` makes the endpoint
  * misbehave the ways a real one can.
  */
-import { createServer, type Server } from "node:http";
-import type { AddressInfo } from "node:net";
 import type { Fetcher } from "aws-jwt-verify/https";
 import type { SimpleJwksCache } from "aws-jwt-verify/jwk";
 import { createJwksCache } from "../lambda/jwks";
+import { listenOnLoopback } from "./loopback-server";
 import type { TestUserPool } from "./test-user-pool";
 
 /** How the endpoint answers: the keys; a 503; a 200 HTML error page; nothing at all; or the fetcher throws. */
@@ -29,7 +28,7 @@ export async function serveJwks(pools: TestUserPool[]): Promise<LoopbackJwks> {
   const requests: string[] = [];
   const byPath = new Map(pools.map((p) => [`/${p.userPoolId}/.well-known/jwks.json`, JSON.stringify(p.jwks)]));
   const state: { answer: JwksAnswer } = { answer: "keys" };
-  const server: Server = createServer((req, res) => {
+  const server = await listenOnLoopback((req, res) => {
     requests.push(req.url ?? "");
     if (state.answer === "silent") return; // never answers; closed with the server
     if (state.answer === "503") {
@@ -44,8 +43,7 @@ export async function serveJwks(pools: TestUserPool[]): Promise<LoopbackJwks> {
     res.writeHead(body ? 200 : 404, { "content-type": "application/json" });
     res.end(body ?? "{}");
   });
-  await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-  const base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  const base = server.url;
   const fetcher: Fetcher = {
     fetch: async (uri: string) => {
       if (state.answer === "throw") throw new TypeError("fetcher exploded");
@@ -67,10 +65,6 @@ export async function serveJwks(pools: TestUserPool[]): Promise<LoopbackJwks> {
     set answer(value: JwksAnswer) {
       state.answer = value;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        server.closeAllConnections();
-        server.close((e) => (e ? reject(e) : resolve()));
-      }),
+    close: () => server.close(),
   };
 }

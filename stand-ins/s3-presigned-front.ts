@@ -9,8 +9,8 @@
  * another identity's credentials is refused here for the reasons S3 would refuse it.
  */
 import { createHash, createHmac } from "node:crypto";
-import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
-import type { AddressInfo } from "node:net";
+import type { IncomingMessage, ServerResponse } from "node:http";
+import { listenOnLoopback, type LoopbackServer } from "./loopback-server";
 import { S3RequestPresigner } from "@aws-sdk/s3-request-presigner";
 import { parseRangeHeader, s3ServiceError } from "./s3-object-store";
 import type { S3StandIn } from "./s3-stand-in";
@@ -64,25 +64,20 @@ function amzDate(value: string): Date {
 
 export class S3PresignedFront {
   readonly requests: PresignedRequestRecord[] = [];
-  private server?: Server;
+  private server?: LoopbackServer;
   /** `http://127.0.0.1:<port>`: the endpoint S3 clients presign for. */
   url = "";
 
   constructor(private readonly s3: S3StandIn) {}
 
   async start(): Promise<this> {
-    this.server = createServer((req, res) => void this.handle(req, res));
-    await new Promise<void>((resolve) => this.server!.listen(0, "127.0.0.1", resolve));
-    this.url = `http://127.0.0.1:${(this.server.address() as AddressInfo).port}`;
+    this.server = await listenOnLoopback((req, res) => void this.handle(req, res));
+    this.url = this.server.url;
     return this;
   }
 
   close(): Promise<void> {
-    return new Promise((resolve, reject) => {
-      if (!this.server) return resolve();
-      this.server.closeAllConnections();
-      this.server.close((e) => (e ? reject(e) : resolve()));
-    });
+    return this.server?.close() ?? Promise.resolve();
   }
 
   /** The caller a presigned request was signed by, once its signature and lifetimes check out. */

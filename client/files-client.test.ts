@@ -93,32 +93,33 @@ describe("folders and paging", () => {
 });
 
 describe("large files, straight to S3 through presigned URLs", () => {
-  it("uploads 10 MiB with one presigned PUT and downloads it through a download URL, byte for byte", async () => {
-    const data = pattern(10 * MiB);
+  it("uploads 6 MiB with one presigned PUT and downloads it through a download URL, byte for byte", async () => {
+    const data = pattern(6 * MiB);
     const progress: number[] = [];
-    const { etag } = await alice.upload("big/ten.bin", data, { contentType: "application/octet-stream", onProgress: (p) => progress.push(p.transferredBytes) });
+    const { etag } = await alice.upload("big/six.bin", data, { contentType: "application/octet-stream", onProgress: (p) => progress.push(p.transferredBytes) });
     expect(etag).toBe(`"${md5(data)}"`);
-    expect(progress).toEqual([10 * MiB]);
+    expect(progress).toEqual([6 * MiB]);
     expect(f.s3.calls.PutObject).toBe(0); // the bytes never went through the function
     expect(f.front.requests.filter((r) => r.method === "PUT")).toEqual([expect.objectContaining({ status: 200, identityId: f.cognito.identityIdFor("alice") })]);
-    const download = await alice.download("big/ten.bin");
+    const download = await alice.download("big/six.bin");
     expect(md5(download.body)).toBe(md5(data));
     expect(Math.max(...f.api.payloadBytes)).toBeLessThan(6 * MiB);
   });
 
-  it("uploads 20 MiB in parts with progress per part, and reads a range beyond the inline limit from S3", async () => {
-    const data = pattern(20 * MiB + 123);
+  it("uploads in parts (above multipartThresholdBytes) with progress per part, and reads a range beyond the inline limit from S3", async () => {
+    const data = pattern(15 * MiB + 123);
     const progress: number[] = [];
-    await alice.upload("big/twenty.bin", data, { onProgress: (p) => progress.push(p.transferredBytes), partSize: 5 * MiB });
+    const client = f.client("alice", { multipartThresholdBytes: 8 * MiB });
+    await client.upload("big/parts.bin", data, { onProgress: (p) => progress.push(p.transferredBytes), partSize: 5 * MiB });
     // One report per part as it lands (parts finish in any order), rising to the whole size.
     expect(progress).toEqual([...progress].sort((a, b) => a - b));
-    expect(progress.at(-1)).toBe(20 * MiB + 123);
+    expect(progress.at(-1)).toBe(15 * MiB + 123);
     const increments = progress.map((p, i) => p - (progress[i - 1] ?? 0)).sort((a, b) => a - b);
-    expect(increments).toEqual([123, 5 * MiB, 5 * MiB, 5 * MiB, 5 * MiB]);
-    const stored = f.s3.objects.get(`${folderOf("alice")}big/twenty.bin`)!;
+    expect(increments).toEqual([123, 5 * MiB, 5 * MiB, 5 * MiB]);
+    const stored = f.s3.objects.get(`${folderOf("alice")}big/parts.bin`)!;
     expect(md5(stored.body)).toBe(md5(data));
-    expect(stored.etag).toMatch(/-5"$/); // S3's multipart ETag: five parts
-    const range = await alice.download("big/twenty.bin", { range: { first: 3 * MiB, last: 8 * MiB - 1 } });
+    expect(stored.etag).toMatch(/-4"$/); // S3's multipart ETag: four parts
+    const range = await alice.download("big/parts.bin", { range: { first: 3 * MiB, last: 8 * MiB - 1 } });
     expect(range.range).toEqual({ first: 3 * MiB, last: 8 * MiB - 1, size: data.byteLength });
     expect(Buffer.from(range.body).equals(Buffer.from(data.subarray(3 * MiB, 8 * MiB)))).toBe(true);
   });
@@ -134,7 +135,7 @@ describe("large files, straight to S3 through presigned URLs", () => {
 
   it("aborts a multipart upload when its signal fires, leaving no upload behind", async () => {
     const controller = new AbortController();
-    const attempt = alice.upload("big/aborted.bin", pattern(20 * MiB), {
+    const attempt = f.client("alice", { multipartThresholdBytes: 8 * MiB }).upload("big/aborted.bin", pattern(11 * MiB), {
       partSize: 5 * MiB,
       signal: controller.signal,
       onProgress: () => controller.abort(),
@@ -158,8 +159,9 @@ describe("safe concurrency", () => {
   it("ifMatch overwrites only the version read: a stale ETag is a 412, the current one succeeds (also for presigned and multipart uploads)", async () => {
     const v1 = await alice.upload("doc.txt", new TextEncoder().encode("v1"));
     const v2 = await alice.upload("doc.txt", new TextEncoder().encode("v2"), { ifMatch: v1.etag! });
-    for (const size of [1024, 6 * MiB, 17 * MiB]) {
-      const stale = await alice.upload("doc.txt", pattern(size), { ifMatch: v1.etag! }).catch((e: unknown) => e);
+    const client = f.client("alice", { multipartThresholdBytes: 8 * MiB });
+    for (const size of [1024, 6 * MiB, 11 * MiB]) {
+      const stale = await client.upload("doc.txt", pattern(size), { ifMatch: v1.etag! }).catch((e: unknown) => e);
       expect({ size, stale }).toEqual({ size, stale: expect.objectContaining({ status: 412 }) });
     }
     await expect(alice.upload("doc.txt", pattern(6 * MiB), { ifMatch: v2.etag! })).resolves.toMatchObject({ size: 6 * MiB });

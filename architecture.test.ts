@@ -59,6 +59,7 @@ const MAY_IMPORT: Record<string, string[]> = {
   config: ["contract"],
   components: ["contract", "iam"],
   lambda: ["contract", "aws-retry"],
+  client: ["contract"],
   build: [],
   "policy-pack": ["iam", "contract"],
   review: ["iam", "contract", "aws-retry", "synth", "config"],

@@ -35,6 +35,7 @@ const NAMES: Record<string, Names> = {
   "aws:s3/bucketVersioning:BucketVersioning": {},
   "aws:s3/bucketServerSideEncryptionConfiguration:BucketServerSideEncryptionConfiguration": {},
   "aws:s3/bucketPolicy:BucketPolicy": {},
+  "aws:s3/bucketCorsConfiguration:BucketCorsConfiguration": {},
   "aws:s3/bucketLifecycleConfiguration:BucketLifecycleConfiguration": {},
   "aws:kms/key:Key": {},
   "aws:cloudwatch/logGroup:LogGroup": { account: ["name"] },

@@ -258,12 +258,55 @@ describe("dev stack: Files API wiring", () => {
       BUCKET_NAME: dev.outputs.bucketName,
       STORAGE_PREFIX: "private",
       MAX_UPLOAD_BYTES: "4194304",
+      PRESIGNED_URL_MAX_SECONDS: "900",
+      CREDENTIALS_CACHE_SECONDS: "300",
     });
     const role = dev.ofType(T.role).find((r) => r.state.arn === fn.role)!;
     expect(role.parentType).toBe("identity-scoped-storage:index:FilesApi");
     const actions = policiesOfRole(dev, role).flatMap((p) => (p.Statement as Json[]).flatMap((st) => list(st.Action)));
     expect(actions.sort()).toEqual(["logs:CreateLogStream", "logs:PutLogEvents"]);
     expect(role.inputs.managedPolicyArns).toBeUndefined();
+  });
+
+  it("routes HEAD, the ?key= forms, the URL routes and multipart to the function, each behind the JWT authorizer", () => {
+    const authorizerId = dev.one("aws:apigatewayv2/authorizer:Authorizer").id;
+    const routes = dev.ofType("aws:apigatewayv2/route:Route").map((r) => r.inputs as Json);
+    const keys = routes.map((r) => r.routeKey as string);
+    for (const key of ["HEAD /files/{key+}", "HEAD /files", "DELETE /files", "POST /files/download-url", "POST /files/upload-url", "POST /files/multipart", "POST /files/multipart/part-urls", "POST /files/multipart/complete", "POST /files/multipart/abort"]) {
+      expect(keys).toContain(key);
+    }
+    expect(routes.every((r) => r.authorizationType === "JWT" && r.authorizerId === authorizerId)).toBe(true);
+    // ListBucketMultipartUploads is never needed (uploads are driven by the id the client holds) nor granted.
+    expect(JSON.stringify(dev.ofType(T.rolePolicy).map((p) => p.inputs.policy))).not.toContain("ListBucketMultipartUploads");
+  });
+
+  it("gives each request a budget below the function's timeout, so the caller gets the API's own 503 first", async () => {
+    const fn = dev.one("aws:lambda/function:Function").inputs as Json;
+    expect(fn.timeout).toBe(10);
+    expect(Number(fn.environment.variables.REQUEST_BUDGET_MS)).toBe(9000);
+    const slow = await synthesizeStack({ stack: "dev", overrides: { filesApiTimeoutSeconds: 29, presignedUrlMaxSeconds: 300, credentialsCacheSeconds: 60 } });
+    const slowFn = slow.one("aws:lambda/function:Function").inputs as Json;
+    expect(slowFn.timeout).toBe(29);
+    expect(Number(slowFn.environment.variables.REQUEST_BUDGET_MS)).toBe(26100);
+    expect(slowFn.environment.variables).toMatchObject({ PRESIGNED_URL_MAX_SECONDS: "300", CREDENTIALS_CACHE_SECONDS: "60" });
+  });
+
+  it("lets browsers of the configured origins use presigned URLs on the bucket: GET, HEAD, PUT, ETag exposed", async () => {
+    const cors = dev.one("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration").inputs as Json;
+    expect(cors.bucket).toBe(dev.outputs.bucketName);
+    expect(cors.corsRules).toEqual([
+      expect.objectContaining({
+        allowedOrigins: ["http://localhost:3000"],
+        allowedMethods: ["GET", "HEAD", "PUT"],
+        allowedHeaders: expect.arrayContaining(["content-type", "range", "if-none-match", "if-match"]),
+        exposeHeaders: expect.arrayContaining(["ETag", "Content-Range"]),
+      }),
+    ]);
+    // The same origins as the API's; none at all when the stage configures none.
+    expect((dev.one("aws:apigatewayv2/api:Api").inputs as Json).corsConfiguration.allowOrigins).toEqual(cors.corsRules[0].allowedOrigins);
+    const noCors = await synthesizeStack({ stack: "dev", overrides: { corsOrigins: [] } });
+    expect(noCors.ofType("aws:s3/bucketCorsConfiguration:BucketCorsConfiguration")).toEqual([]);
+    expect((noCors.one("aws:apigatewayv2/api:Api").inputs as Json).corsConfiguration).toBeUndefined();
   });
 
   it("takes CORS origins from the stage config, and refuses '*' outside dev before any resource", async () => {

@@ -59,6 +59,8 @@ export function defineStack(config: StageConfig, options: DefineStackOptions = {
     abortIncompleteUploadDays: config.abortIncompleteUploadDays,
     noncurrentVersionExpirationDays: config.noncurrentVersionExpirationDays,
     forceDestroy: config.forceDestroy,
+    corsOrigins: config.corsOrigins,
+    allowWildcardCors: config.stack === "dev",
     tags,
   });
 
@@ -73,6 +75,9 @@ export function defineStack(config: StageConfig, options: DefineStackOptions = {
     bucketName: storage.bucketName,
     prefix: config.prefix,
     maxUploadBytes: config.maxUploadBytes,
+    presignedUrlMaxSeconds: config.presignedUrlMaxSeconds,
+    credentialsCacheSeconds: config.credentialsCacheSeconds,
+    timeoutSeconds: config.filesApiTimeoutSeconds,
     corsOrigins: config.corsOrigins,
     allowWildcardCors: config.stack === "dev",
     throttle: { burstLimit: config.apiThrottleBurstLimit, rateLimit: config.apiThrottleRateLimit },

@@ -39,6 +39,8 @@ const THROTTLING = new Set([
   "SlowDown",
   "ProvisionedThroughputExceededException",
   "BandwidthLimitExceeded",
+  // S3 passes KMS throttling on SSE-KMS objects through under KMS's name.
+  "KMS.ThrottlingException",
 ]);
 
 const TRANSIENT = new Set([
@@ -56,6 +58,9 @@ const TRANSIENT = new Set([
   "ETIMEDOUT",
   "EPIPE",
   "EAI_AGAIN",
+  // A response body that ended before its length: the connection broke mid-stream.
+  "ERR_STREAM_PREMATURE_CLOSE",
+  "UND_ERR_SOCKET",
 ]);
 
 /** S3's names for credentials that were issued to us and are no longer (or not yet) accepted. */

@@ -37,6 +37,19 @@ it("rethrows a non-retryable error at once, as it is", async () => {
   expect(calls).toBe(1);
 });
 
+it("stops early when the next pause would use up the caller's remaining time", async () => {
+  const p = policy();
+  let calls = 0;
+  const run = withRetries(p, "op", async () => {
+    calls++;
+    throw throttle();
+  }, undefined, () => 150);
+  await expect(run).rejects.toMatchObject({ name: "RetriesExhaustedError", attempts: 2 });
+  // First pause (99 ms) fits in 150 ms; the second (199 ms) would not.
+  expect(p.slept).toEqual([99]);
+  expect(calls).toBe(2);
+});
+
 it("gives up after maxAttempts with RetriesExhaustedError naming the operation and the last error", async () => {
   const p = policy();
   let calls = 0;

@@ -44,21 +44,25 @@ export function backoffDelay(policy: Pick<RetryPolicy, "baseDelayMs" | "maxDelay
 
 /**
  * Runs `attempt` until it succeeds, fails with a non-retryable error (rethrown as is), or
- * `maxAttempts` retryable failures have happened (RetriesExhaustedError).
+ * `maxAttempts` retryable failures have happened (RetriesExhaustedError). With `remainingMs`
+ * (the caller's time budget), it also stops when the next pause would not leave time for another
+ * attempt.
  */
 export async function withRetries<T>(
   policy: RetryPolicy,
   operation: string,
   attempt: () => Promise<T>,
   retryable: (error: unknown) => boolean = isRetryable,
+  remainingMs: () => number = () => Infinity,
 ): Promise<T> {
   for (let n = 0; ; n++) {
     try {
       return await attempt();
     } catch (error) {
       if (!retryable(error)) throw error;
-      if (n + 1 >= policy.maxAttempts) throw new RetriesExhaustedError(operation, n + 1, awsErrorName(error));
-      await policy.sleep(backoffDelay(policy, n));
+      const delay = backoffDelay(policy, n);
+      if (n + 1 >= policy.maxAttempts || delay >= remainingMs()) throw new RetriesExhaustedError(operation, n + 1, awsErrorName(error));
+      await policy.sleep(delay);
     }
   }
 }

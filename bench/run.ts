@@ -9,13 +9,17 @@ import type { Bench, BenchSection } from "./harness";
 import { bench as lambdaBench } from "./lambda.bench";
 import { bench as policyBench } from "./policy.bench";
 import { bench as proofBench } from "./proof.bench";
+import { bench as transferBench } from "./transfer.bench";
 
-const BENCHES: Bench[] = [policyBench, proofBench, lambdaBench];
+const BENCHES: Bench[] = [policyBench, proofBench, lambdaBench, transferBench];
 const OUTPUT = path.resolve(__dirname, "..", "BENCHMARKS.md");
+
+/** How much of the machine other work took when the benches began: figures from a busy machine are slower. */
+const LOAD_AT_START = os.loadavg()[0]!.toFixed(1);
 
 function machine(): string {
   const cpus = os.cpus();
-  return `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}, Node ${process.version}`;
+  return `${cpus.length} × ${cpus[0]?.model.trim() ?? "unknown CPU"}, ${(os.totalmem() / 2 ** 30).toFixed(0)} GiB RAM, ${os.type()} ${os.release()} ${os.arch()}, Node ${process.version}, 1-minute load average ${LOAD_AT_START} at the start`;
 }
 
 function markdown(sections: BenchSection[]): string {
@@ -41,7 +45,11 @@ function markdown(sections: BenchSection[]): string {
 
 async function main(): Promise<void> {
   const sections: BenchSection[] = [];
-  for (const bench of BENCHES) sections.push(await bench());
+  // `--only lambda,transfer` runs some benches (for a quick look; --write needs them all).
+  const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : undefined;
+  if (only && process.argv.includes("--write")) throw new Error("--write records every bench: drop --only");
+  const names = new Map<Bench, string>([[policyBench, "policy"], [proofBench, "proof"], [lambdaBench, "lambda"], [transferBench, "transfer"]]);
+  for (const bench of BENCHES) if (!only || only.includes(names.get(bench)!)) sections.push(await bench());
   const text = markdown(sections);
   process.stdout.write(text + "\n");
   if (process.argv.includes("--write")) {

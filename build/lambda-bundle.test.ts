@@ -24,12 +24,14 @@ it("writes index.js alone and reports its real size", () => {
   expect(bundle.bytes).toBe(readFileSync(bundle.file).byteLength);
 });
 
-it("leaves nothing to require but Node built-ins (the SDK and aws-jwt-verify are inside)", () => {
+it("leaves nothing to require but Node built-ins (the SDK, the presigner and aws-jwt-verify are inside)", () => {
   // esbuild's own record of what the output still imports at run time.
   const output = Object.values(bundle.metafile.outputs)[0]!;
   const external = output.imports.filter((i) => i.external).map((i) => i.path);
   expect(external.filter((name) => !builtinModules.includes(name.replace(/^node:/, "")))).toEqual([]);
-  expect(Object.keys(bundle.metafile.inputs).some((input) => input.includes("@aws-sdk/client-s3"))).toBe(true);
+  for (const bundled of ["@aws-sdk/client-s3", "@aws-sdk/s3-request-presigner", "content-disposition", "aws-jwt-verify"]) {
+    expect({ bundled, inside: Object.keys(bundle.metafile.inputs).some((input) => input.includes(`node_modules/${bundled}/`)) }).toEqual({ bundled, inside: true });
+  }
 });
 
 it("loads in a fresh Node process and answers index.handler with a JSON 401 for a tokenless request", () => {

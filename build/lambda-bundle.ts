@@ -29,8 +29,11 @@ export interface LambdaBundle {
   metafile: Metafile;
 }
 
-/** Builds the bundle into `outdir` (replacing index.js) and reports its size. */
-export async function buildLambdaBundle(outdir: string = DEFAULT_LAMBDA_OUTDIR): Promise<LambdaBundle> {
+/**
+ * Builds the bundle into `outdir` (replacing index.js) and reports its size. `alias` replaces
+ * further modules (the bench builds a variant without the presigner to weigh it).
+ */
+export async function buildLambdaBundle(outdir: string = DEFAULT_LAMBDA_OUTDIR, options: { alias?: Record<string, string> } = {}): Promise<LambdaBundle> {
   const file = path.join(outdir, "index.js");
   const result = await build({
     entryPoints: [LAMBDA_ENTRY],
@@ -45,7 +48,7 @@ export async function buildLambdaBundle(outdir: string = DEFAULT_LAMBDA_OUTDIR):
     metafile: true,
     logLevel: "silent",
     mainFields: ["module", "main"],
-    alias: { "@aws-sdk/credential-provider-node": path.join(LAMBDA_DIR, "no-default-credentials.ts") },
+    alias: { "@aws-sdk/credential-provider-node": path.join(LAMBDA_DIR, "no-default-credentials.ts"), ...options.alias },
   });
   return { outdir, file, bytes: statSync(file).size, metafile: result.metafile };
 }

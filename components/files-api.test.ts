@@ -1,11 +1,13 @@
 /**
  * The FilesApi component under Pulumi's mock runtime, judged against what the issue asks for:
- * JWT authorizer, four authorized routes, Node.js 22 on arm64, the environment the handler reads,
+ * JWT authorizer, every route of the contract authorized, Node.js 22 on arm64, the environment the handler reads
+ * (with a request budget below the function's timeout),
  * a role that can write its own logs and nothing else, retention, throttling, access logs, CORS.
  */
 import * as pulumi from "@pulumi/pulumi";
 import { resolve, synthesizeProgram, type SynthesizedProgram } from "../synth/synthesize";
 import { FilesApi, type FilesApiArgs } from "./files-api";
+import { FILES_API_ROUTE_KEYS } from "../contract/files-api";
 
 const POOL_ID = "ap-northeast-1_AbCdEf123";
 const CLIENT_ID = "1example23456789abcdefghij";
@@ -55,11 +57,28 @@ it("has a JWT authorizer for the user pool's issuer and the app client, reading 
   });
 });
 
-it("has exactly the four routes, each behind that JWT authorizer and the Lambda proxy integration", () => {
+it("has exactly the routes the handler serves (HEAD, the ?key= forms, URLs, multipart), each behind that JWT authorizer and the Lambda proxy integration", () => {
   const authorizerId = s.one("aws:apigatewayv2/authorizer:Authorizer").id;
   const integrationId = s.one("aws:apigatewayv2/integration:Integration").id;
   const routes = s.ofType("aws:apigatewayv2/route:Route").map((r) => r.inputs as Record<string, unknown>);
-  expect(routes.map((r) => r.routeKey).sort()).toEqual(["DELETE /files/{key+}", "GET /files", "GET /files/{key+}", "PUT /files/{key+}"]);
+  expect(routes.map((r) => r.routeKey).sort()).toEqual([
+    "DELETE /files",
+    "DELETE /files/{key+}",
+    "GET /files",
+    "GET /files/{key+}",
+    "HEAD /files",
+    "HEAD /files/{key+}",
+    "POST /files/copy",
+    "POST /files/download-url",
+    "POST /files/multipart",
+    "POST /files/multipart/abort",
+    "POST /files/multipart/complete",
+    "POST /files/multipart/part-urls",
+    "POST /files/upload-url",
+    "PUT /files/{key+}",
+  ]);
+  // Every route is under /files: the invoke permission's source ARN (…/files*) covers them all.
+  expect(routes.every((r) => / \/files(\/|$)/.test(r.routeKey as string))).toBe(true);
   for (const route of routes) {
     expect(route).toMatchObject({ authorizationType: "JWT", authorizerId, target: `integrations/${integrationId}` });
   }
@@ -94,7 +113,23 @@ it("gives the function exactly the environment the handler reads", () => {
     BUCKET_NAME: "iss-test-files",
     STORAGE_PREFIX: "private",
     MAX_UPLOAD_BYTES: "1048576",
+    PRESIGNED_URL_MAX_SECONDS: "900",
+    CREDENTIALS_CACHE_SECONDS: "300",
+    REQUEST_BUDGET_MS: "9000",
   });
+});
+
+it.each([
+  [10, 9000],
+  [3, 2000],
+  [29, 26100],
+])("gives a %i s function a request budget of %i ms: below the timeout by 10 %% and at least 1 s", async (timeoutSeconds, budgetMs) => {
+  const t = await synth(args({ timeoutSeconds, presignedUrlMaxSeconds: 600, credentialsCacheSeconds: 0 }));
+  const fn = t.one("aws:lambda/function:Function").inputs as { timeout: number; environment: { variables: Record<string, string> } };
+  expect(fn.timeout).toBe(timeoutSeconds);
+  expect(Number(fn.environment.variables.REQUEST_BUDGET_MS)).toBe(budgetMs);
+  expect(fn.timeout * 1000 - budgetMs).toBeGreaterThanOrEqual(1000);
+  expect(fn.environment.variables).toMatchObject({ PRESIGNED_URL_MAX_SECONDS: "600", CREDENTIALS_CACHE_SECONDS: "0" });
 });
 
 describe("the function's own role", () => {
@@ -151,14 +186,18 @@ it("lets only this API invoke the function", () => {
 it("opens the stage only after every route and the invoke permission exist", () => {
   const stage = s.one("aws:apigatewayv2/stage:Stage");
   const mustWaitFor = [s.one("aws:lambda/permission:Permission"), ...s.ofType("aws:apigatewayv2/route:Route")].map((r) => r.urn);
-  expect(mustWaitFor).toHaveLength(5);
+  expect(mustWaitFor).toHaveLength(FILES_API_ROUTE_KEYS.length + 1);
   expect(stage.dependencies).toEqual(expect.arrayContaining(mustWaitFor));
   // Control: the recorder sees each resource's own dependencies, not every URN.
   expect(s.one("aws:apigatewayv2/api:Api").dependencies).not.toContain(s.one("aws:lambda/permission:Permission").urn);
 });
 
-it("allows CORS from the configured origins only", () => {
-  expect(inputs("aws:apigatewayv2/api:Api").corsConfiguration).toMatchObject({ allowOrigins: ["https://app.example.com"], allowMethods: ["GET", "PUT", "DELETE"] });
+it("allows CORS from the configured origins only, for every method and request header the routes use", () => {
+  const cors = inputs("aws:apigatewayv2/api:Api").corsConfiguration as Record<string, string[]>;
+  expect(cors.allowOrigins).toEqual(["https://app.example.com"]);
+  expect([...cors.allowMethods!].sort()).toEqual(["DELETE", "GET", "HEAD", "POST", "PUT"]);
+  expect(cors.allowHeaders).toEqual(expect.arrayContaining(["authorization", "content-type", "if-match", "if-none-match", "range"]));
+  expect(cors.exposeHeaders).toEqual(expect.arrayContaining(["etag", "content-range", "retry-after"]));
 });
 
 describe("argument checks (before any resource)", () => {
@@ -179,6 +218,9 @@ describe("argument checks (before any resource)", () => {
     ["a zero burst", { throttle: { burstLimit: 0, rateLimit: 10 } }, /burstLimit/],
     ["a prefix with a wildcard", { prefix: "private/*" }, /prefix/],
     ["a timeout the API cannot wait for", { timeoutSeconds: 30 }, /timeoutSeconds/],
+    ["a timeout too short for a request budget", { timeoutSeconds: 2 }, /timeoutSeconds must be a whole number from 3 to 29/],
+    ["URLs that outlive any credentials", { presignedUrlMaxSeconds: 7200 }, /presignedUrlMaxSeconds/],
+    ["a negative credentials cache", { credentialsCacheSeconds: -1 }, /credentialsCacheSeconds/],
   ])("refuses %s", (_name, overrides, message) => {
     expect(() => new FilesApi("bad", args(overrides as Partial<FilesApiArgs>))).toThrow(message);
   });

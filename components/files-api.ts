@@ -1,6 +1,17 @@
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
-import { corsOriginProblem, FILES_API_ROUTE_KEYS, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
+import {
+  API_CORS,
+  corsOriginProblem,
+  CREDENTIALS_CACHE_SECONDS,
+  FILES_API_ROUTE_KEYS,
+  FUNCTION_TIMEOUT_SECONDS,
+  LOG_RETENTION_DAYS,
+  MAX_UPLOAD_BYTES_LIMIT,
+  PRESIGNED_URL_SECONDS,
+  requestBudgetMs,
+  THROTTLE_LIMITS,
+} from "../contract/files-api";
 import { ENV_NAMES, type LambdaEnv } from "../contract/lambda-env";
 import { componentType } from "../contract/project";
 import { assertStoragePrefix } from "../contract/storage-prefix";
@@ -31,8 +42,12 @@ export interface FilesApiArgs {
   bucketName: pulumi.Input<string>;
   /** Folder root: identity `<id>` owns `<prefix>/<id>/`. See `PREFIX_RULES`. */
   prefix: string;
-  /** Largest upload in bytes, at most 4 MiB (a Lambda request payload holds 6 MB, base64-inflated). */
+  /** Largest upload through the function in bytes, at most 4 MiB (a Lambda request payload holds 6 MB, base64-inflated); larger files use presigned URLs. */
   maxUploadBytes: number;
+  /** Longest lifetime of a presigned URL, 60 to 3600 seconds (never past the caller's credentials). @default 900 */
+  presignedUrlMaxSeconds?: number;
+  /** Longest reuse of identity credentials obtained with one IdToken, 0 to 3600 seconds: how long a signed-out user keeps API access. @default 300 */
+  credentialsCacheSeconds?: number;
   /** Origins allowed to call the API from a browser (`https://host[:port]`, or `http://localhost[:port]`). Empty: no CORS. */
   corsOrigins: string[];
   /** Let `corsOrigins` hold `*` (any origin). Only a dev stage should set this. @default false */
@@ -43,7 +58,7 @@ export interface FilesApiArgs {
   logRetentionDays: number;
   /** Function memory in MB (more memory is also more CPU). @default 512 */
   memorySizeMb?: number;
-  /** Function timeout in seconds, at most 29 (the API's integration timeout is 30 s). @default 10 */
+  /** Function timeout in seconds, 3 to 29 (the API's integration timeout is 30 s); each request's budget is set below it (`requestBudgetMs`). @default 10 */
   timeoutSeconds?: number;
   /** A fixed name for the function; two stacks giving the same name in one account and region collide. @default auto-named (`<component name>-function-<random>`) */
   functionName?: string;
@@ -87,8 +102,15 @@ export function filesApiArgProblems(name: string, args: FilesApiArgs): string[] 
   }
   const memory = args.memorySizeMb ?? 512;
   if (!Number.isInteger(memory) || memory < 128 || memory > 10240) problems.push("memorySizeMb must be a whole number from 128 to 10240");
-  const timeout = args.timeoutSeconds ?? 10;
-  if (!Number.isInteger(timeout) || timeout < 1 || timeout > 29) problems.push("timeoutSeconds must be a whole number from 1 to 29");
+  const timeout = args.timeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS.default;
+  const within = (value: number, range: { min: number; max: number }) => Number.isInteger(value) && value >= range.min && value <= range.max;
+  if (!within(timeout, FUNCTION_TIMEOUT_SECONDS)) problems.push(`timeoutSeconds must be a whole number from ${FUNCTION_TIMEOUT_SECONDS.min} to ${FUNCTION_TIMEOUT_SECONDS.max}`);
+  if (!within(args.presignedUrlMaxSeconds ?? PRESIGNED_URL_SECONDS.default, PRESIGNED_URL_SECONDS)) {
+    problems.push(`presignedUrlMaxSeconds must be a whole number from ${PRESIGNED_URL_SECONDS.min} to ${PRESIGNED_URL_SECONDS.max}`);
+  }
+  if (!within(args.credentialsCacheSeconds ?? CREDENTIALS_CACHE_SECONDS.default, CREDENTIALS_CACHE_SECONDS)) {
+    problems.push(`credentialsCacheSeconds must be a whole number from ${CREDENTIALS_CACHE_SECONDS.min} to ${CREDENTIALS_CACHE_SECONDS.max}`);
+  }
   return problems;
 }
 
@@ -100,7 +122,7 @@ function checkedArgs(name: string, args: FilesApiArgs): FilesApiArgs {
 }
 
 /**
- * The Files API: an HTTP API whose four routes sit behind a Cognito JWT authorizer, and a Lambda
+ * The Files API: an HTTP API whose routes (contract FILES_API_ROUTES) sit behind a Cognito JWT authorizer, and a Lambda
  * that acts with each caller's own identity-pool credentials. The function's own role may write
  * its logs and nothing else: it cannot read the bucket, so IAM, not its code, keeps users apart.
  */
@@ -149,6 +171,7 @@ export class FilesApi extends pulumi.ComponentResource {
       parent,
     );
 
+    const timeoutSeconds = args.timeoutSeconds ?? FUNCTION_TIMEOUT_SECONDS.default;
     const environment: Record<(typeof ENV_NAMES)[keyof LambdaEnv], pulumi.Input<string>> = {
       [ENV_NAMES.region]: args.region,
       [ENV_NAMES.userPoolId]: args.userPoolId,
@@ -157,6 +180,10 @@ export class FilesApi extends pulumi.ComponentResource {
       [ENV_NAMES.bucketName]: args.bucketName,
       [ENV_NAMES.storagePrefix]: args.prefix,
       [ENV_NAMES.maxUploadBytes]: String(args.maxUploadBytes),
+      [ENV_NAMES.presignedUrlMaxSeconds]: String(args.presignedUrlMaxSeconds ?? PRESIGNED_URL_SECONDS.default),
+      [ENV_NAMES.credentialsCacheSeconds]: String(args.credentialsCacheSeconds ?? CREDENTIALS_CACHE_SECONDS.default),
+      // Below the function's timeout, so the caller gets this API's own 503 rather than Lambda's kill.
+      [ENV_NAMES.requestBudgetMs]: String(requestBudgetMs(timeoutSeconds)),
     };
 
     const fn = new aws.lambda.Function(
@@ -170,7 +197,7 @@ export class FilesApi extends pulumi.ComponentResource {
         handler: "index.handler",
         code: args.code,
         memorySize: args.memorySizeMb ?? 512,
-        timeout: args.timeoutSeconds ?? 10,
+        timeout: timeoutSeconds,
         environment: { variables: environment },
         loggingConfig: { logFormat: "JSON", logGroup: logGroup.name, applicationLogLevel: "INFO", systemLogLevel: "WARN" },
         tags,
@@ -188,11 +215,10 @@ export class FilesApi extends pulumi.ComponentResource {
           args.corsOrigins.length > 0
             ? {
                 allowOrigins: args.corsOrigins,
-                allowMethods: ["GET", "PUT", "DELETE"],
-                // idtoken: the header the original web app sent alongside (see lambda/id-token.ts).
-                allowHeaders: ["authorization", "content-type", "idtoken"],
-                exposeHeaders: ["etag"],
-                maxAge: 600,
+                allowMethods: [...API_CORS.allowMethods],
+                allowHeaders: [...API_CORS.allowHeaders],
+                exposeHeaders: [...API_CORS.exposeHeaders],
+                maxAge: API_CORS.maxAgeSeconds,
               }
             : undefined,
         tags,

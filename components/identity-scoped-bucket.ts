@@ -1,5 +1,6 @@
 import * as aws from "./aws";
 import * as pulumi from "@pulumi/pulumi";
+import { BUCKET_CORS, corsOriginProblem } from "../contract/files-api";
 import { componentType } from "../contract/project";
 import type { BucketEncryption } from "../contract/stage-options";
 import { assertStoragePrefix } from "../contract/storage-prefix";
@@ -33,6 +34,14 @@ export interface IdentityScopedBucketArgs {
   noncurrentVersionExpirationDays?: number;
   /** Let `pulumi destroy` delete a bucket that still holds objects. @default false */
   forceDestroy?: boolean;
+  /**
+   * Browser origins that may use presigned URLs (GET, HEAD, PUT; ETag exposed for multipart), as
+   * for the Files API (`https://host[:port]` or `http://localhost[:port]`). Empty: no CORS rule.
+   * @default []
+   */
+  corsOrigins?: string[];
+  /** Let `corsOrigins` hold `*` (any origin). Only a dev stage should set this. @default false */
+  allowWildcardCors?: boolean;
   /** Tags for every taggable resource. */
   tags?: Record<string, string>;
 }
@@ -52,6 +61,8 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
   constructor(name: string, args: IdentityScopedBucketArgs, opts?: pulumi.ComponentResourceOptions) {
     super(componentType("IdentityScopedBucket"), name, args, opts);
     assertStoragePrefix(args.prefix, `IdentityScopedBucket ${name}: prefix`);
+    const corsProblems = (args.corsOrigins ?? []).map((o) => corsOriginProblem(o, args.allowWildcardCors ?? false)).filter((p) => p !== undefined);
+    if (corsProblems.length > 0) throw new Error(`IdentityScopedBucket ${name}: ${corsProblems.join("; ")}`);
     const tags = args.tags;
     const parent = { parent: this };
 
@@ -129,6 +140,27 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
       },
       { parent: this, dependsOn: [versioning] },
     );
+
+    if ((args.corsOrigins ?? []).length > 0) {
+      // Browser access for presigned URLs.
+      new aws.s3.BucketCorsConfiguration(
+        `${name}-cors`,
+        {
+          bucket: bucket.id,
+          corsRules: [
+            {
+              id: "presigned-urls",
+              allowedOrigins: args.corsOrigins!,
+              allowedMethods: [...BUCKET_CORS.allowedMethods],
+              allowedHeaders: [...BUCKET_CORS.allowedHeaders],
+              exposeHeaders: [...BUCKET_CORS.exposeHeaders],
+              maxAgeSeconds: BUCKET_CORS.maxAgeSeconds,
+            },
+          ],
+        },
+        parent,
+      );
+    }
 
     new aws.s3.BucketPolicy(
       `${name}-policy`,

@@ -57,6 +57,21 @@ describe("loadStageConfig", () => {
     });
   });
 
+  it.each([
+    ["presignedUrlMaxSeconds", 59, /out of range; allowed: 60 to 3600/],
+    ["presignedUrlMaxSeconds", 3601, /out of range; allowed: 60 to 3600/],
+    ["credentialsCacheSeconds", -1, /out of range; allowed: 0 to 3600/],
+    ["credentialsCacheSeconds", "5m", /not an integer; allowed: 0 to 3600/],
+    ["filesApiTimeoutSeconds", 30, /out of range; allowed: 3 to 29/],
+    ["filesApiTimeoutSeconds", 2, /out of range; allowed: 3 to 29/],
+  ])("refuses %s = %j, naming the key and the range", (key, value, why) => {
+    expect(problemsOf(devWith({ [key]: value }))).toEqual([{ key: `${NS}:${key}`, message: expect.stringMatching(why) }]);
+  });
+
+  it("takes the URL, credentials and timeout bounds from the defaults: 900 s, 300 s, 10 s", () => {
+    expect(loadStageConfig(devWith({}), "dev")).toMatchObject({ presignedUrlMaxSeconds: 900, credentialsCacheSeconds: 300, filesApiTimeoutSeconds: 10 });
+  });
+
   it("refuses an empty group list", () => {
     expect(problemsOf(devWith({ groups: [] }))).toEqual([{ key: `${NS}:groups`, message: expect.stringMatching(/at least one group/) }]);
   });

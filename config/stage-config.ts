@@ -4,7 +4,15 @@
  * this module reads raw values, types them and names every key that is wrong.
  */
 import { REGION } from "../contract/aws-ids";
-import { corsOriginProblem, LOG_RETENTION_DAYS, MAX_UPLOAD_BYTES_LIMIT, THROTTLE_LIMITS } from "../contract/files-api";
+import {
+  corsOriginProblem,
+  CREDENTIALS_CACHE_SECONDS,
+  FUNCTION_TIMEOUT_SECONDS,
+  LOG_RETENTION_DAYS,
+  MAX_UPLOAD_BYTES_LIMIT,
+  PRESIGNED_URL_SECONDS,
+  THROTTLE_LIMITS,
+} from "../contract/files-api";
 import { PROJECT } from "../contract/project";
 import { certificateArnProblem, customDomainProblem, domainPrefixProblem } from "../contract/cognito-domain";
 import { fromAddressProblem, sesIdentityArnProblem } from "../contract/ses-email";
@@ -57,6 +65,9 @@ export interface StageConfig {
   forceDestroy: boolean;
   corsOrigins: string[];
   maxUploadBytes: number;
+  presignedUrlMaxSeconds: number;
+  credentialsCacheSeconds: number;
+  filesApiTimeoutSeconds: number;
   apiThrottleBurstLimit: number;
   apiThrottleRateLimit: number;
   logRetentionDays: number;
@@ -299,6 +310,9 @@ export const STAGE_CONFIG_KEYS = {
     MAX_CORS_ORIGINS,
   ),
   maxUploadBytes: int(1, MAX_UPLOAD_BYTES_LIMIT),
+  presignedUrlMaxSeconds: int(PRESIGNED_URL_SECONDS.min, PRESIGNED_URL_SECONDS.max),
+  credentialsCacheSeconds: int(CREDENTIALS_CACHE_SECONDS.min, CREDENTIALS_CACHE_SECONDS.max),
+  filesApiTimeoutSeconds: int(FUNCTION_TIMEOUT_SECONDS.min, FUNCTION_TIMEOUT_SECONDS.max),
   apiThrottleBurstLimit: int(THROTTLE_LIMITS.burst.min, THROTTLE_LIMITS.burst.max),
   apiThrottleRateLimit: int(THROTTLE_LIMITS.rate.min, THROTTLE_LIMITS.rate.max),
   logRetentionDays: intOneOf(LOG_RETENTION_DAYS),

@@ -23,6 +23,9 @@ it("reads a complete environment into typed values", () => {
     bucketName: "iss-dev-files-1a2b3c4",
     storagePrefix: "private",
     maxUploadBytes: 1048576,
+    presignedUrlMaxSeconds: 900,
+    credentialsCacheSeconds: 300,
+    requestBudgetMs: 9000,
   });
 });
 
@@ -32,7 +35,7 @@ it("uses exactly the variable names the stack sets", () => {
 
 it("names every missing variable at once", () => {
   const problems = problemsOf({});
-  expect(problems).toHaveLength(7);
+  expect(problems).toHaveLength(10);
   for (const name of Object.keys(GOOD)) expect(problems).toContain(`${name} is not set`);
 });
 
@@ -47,6 +50,10 @@ it.each([
   ["MAX_UPLOAD_BYTES", "0", `from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`],
   ["MAX_UPLOAD_BYTES", String(MAX_UPLOAD_BYTES_LIMIT + 1), "from 1 to"],
   ["MAX_UPLOAD_BYTES", "1e6", "whole number"],
+  ["PRESIGNED_URL_MAX_SECONDS", "59", "from 60 to 3600"],
+  ["PRESIGNED_URL_MAX_SECONDS", "3601", "from 60 to 3600"],
+  ["CREDENTIALS_CACHE_SECONDS", "-1", "from 0 to 3600"],
+  ["REQUEST_BUDGET_MS", "29000", "from 1000 to 26100"],
 ])("refuses %s=%j, saying what is expected", (name, value, expected) => {
   const problems = problemsOf({ ...GOOD, [name]: value });
   expect(problems).toHaveLength(1);

@@ -4,16 +4,23 @@
  * phase with every problem named, instead of answering requests with a half-configured handler.
  */
 import { APP_CLIENT_ID, IDENTITY_POOL_ID, isBucketName, REGION, USER_POOL_ID } from "./aws-ids";
-import { MAX_UPLOAD_BYTES_LIMIT } from "./files-api";
+import { CREDENTIALS_CACHE_SECONDS, FUNCTION_TIMEOUT_SECONDS, MAX_UPLOAD_BYTES_LIMIT, PRESIGNED_URL_SECONDS, requestBudgetMs } from "./files-api";
 import type { StackOutputValues } from "./stack-outputs";
 import { storagePrefixProblems } from "./storage-prefix";
 
 /**
  * What the function needs to know: the stack outputs it acts within (region, pools, bucket,
- * folder root), and the upload limit in decoded bytes.
+ * folder root), the inline upload limit in decoded bytes, the bounds on presigned URL and cached
+ * credential lifetimes, and the time one request may take.
  */
 export type LambdaEnv = Pick<StackOutputValues, "region" | "userPoolId" | "userPoolClientId" | "identityPoolId" | "bucketName" | "storagePrefix"> & {
   maxUploadBytes: number;
+  /** Longest lifetime of a presigned URL, in seconds (never beyond the credentials' own expiry). */
+  presignedUrlMaxSeconds: number;
+  /** Longest reuse of credentials obtained with one IdToken, in seconds (0: no reuse). */
+  credentialsCacheSeconds: number;
+  /** Time one request may take, in ms; below the function's timeout (`requestBudgetMs`). */
+  requestBudgetMs: number;
 };
 
 /** The variable names, as the stack must set them. */
@@ -25,6 +32,9 @@ export const ENV_NAMES = {
   bucketName: "BUCKET_NAME",
   storagePrefix: "STORAGE_PREFIX",
   maxUploadBytes: "MAX_UPLOAD_BYTES",
+  presignedUrlMaxSeconds: "PRESIGNED_URL_MAX_SECONDS",
+  credentialsCacheSeconds: "CREDENTIALS_CACHE_SECONDS",
+  requestBudgetMs: "REQUEST_BUDGET_MS",
 } as const satisfies Record<keyof LambdaEnv, string>;
 
 export class LambdaEnvError extends Error {
@@ -68,17 +78,30 @@ export function readLambdaEnv(env: Record<string, string | undefined>): LambdaEn
     const prefixProblems = storagePrefixProblems(storagePrefix);
     if (prefixProblems.length > 0) problems.push(`${ENV_NAMES.storagePrefix} ${JSON.stringify(storagePrefix)} ${prefixProblems.join(", ")}`);
   }
-  const maxUploadText = text("maxUploadBytes");
-  const maxUploadBytes = Number(maxUploadText);
-  check(
-    "maxUploadBytes",
-    maxUploadText,
-    /^\d+$/.test(maxUploadText) && maxUploadBytes >= 1 && maxUploadBytes <= MAX_UPLOAD_BYTES_LIMIT,
-    `a whole number of bytes from 1 to ${MAX_UPLOAD_BYTES_LIMIT}`,
-  );
+  const wholeNumber = (key: keyof LambdaEnv, min: number, max: number, unit: string): number => {
+    const raw = text(key);
+    const value = Number(raw);
+    check(key, raw, /^\d+$/.test(raw) && value >= min && value <= max, `a whole number of ${unit} from ${min} to ${max}`);
+    return value;
+  };
+  const maxUploadBytes = wholeNumber("maxUploadBytes", 1, MAX_UPLOAD_BYTES_LIMIT, "bytes");
+  const presignedUrlMaxSeconds = wholeNumber("presignedUrlMaxSeconds", PRESIGNED_URL_SECONDS.min, PRESIGNED_URL_SECONDS.max, "seconds");
+  const credentialsCacheSeconds = wholeNumber("credentialsCacheSeconds", CREDENTIALS_CACHE_SECONDS.min, CREDENTIALS_CACHE_SECONDS.max, "seconds");
+  const requestBudget = wholeNumber("requestBudgetMs", 1000, requestBudgetMs(FUNCTION_TIMEOUT_SECONDS.max), "milliseconds");
 
   if (problems.length > 0) throw new LambdaEnvError(problems);
-  return { region, userPoolId, userPoolClientId, identityPoolId, bucketName, storagePrefix, maxUploadBytes };
+  return {
+    region,
+    userPoolId,
+    userPoolClientId,
+    identityPoolId,
+    bucketName,
+    storagePrefix,
+    maxUploadBytes,
+    presignedUrlMaxSeconds,
+    credentialsCacheSeconds,
+    requestBudgetMs: requestBudget,
+  };
 }
 
 /** `cognito-idp.<region>.amazonaws.com/<userPoolId>`: the Logins key for identity-pool calls. */

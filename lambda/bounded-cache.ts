@@ -27,6 +27,11 @@ export class BoundedCache<K, V> {
     return value;
   }
 
+  /** The entry, without marking it used. */
+  peek(key: K): V | undefined {
+    return this.entries.get(key);
+  }
+
   set(key: K, value: V): void {
     const previous = this.entries.get(key);
     this.entries.delete(key);

@@ -109,11 +109,12 @@ describe("AWS calls", () => {
     }
   });
 
-  it("a new token of the same user and groups reuses the cached credentials", async () => {
+  it("a new token of the same user (after a refresh) asks the identity pool for credentials again; the identity id stays cached", async () => {
     await f.call(ROUTES.list, { token: f.tokenFor("alice") });
     const before = f.awsCalls();
     await f.call(ROUTES.list, { token: f.tokenFor("alice") });
-    expect(f.awsCalls() - before).toBe(1);
+    expect(f.awsCalls() - before).toBe(2);
+    expect(f.cognito.calls).toEqual({ GetId: 1, GetCredentialsForIdentity: 2 });
   });
 
   it("a token with other group claims gets credentials of its own (not the old role's)", async () => {
@@ -125,16 +126,28 @@ describe("AWS calls", () => {
     expect(f.cognito.calls.GetId).toBe(1);
   });
 
-  it("refreshes credentials shortly before they expire, not after", async () => {
+  it("reuses one token's credentials for at most credentialsCacheSeconds (300 s here), then asks again", async () => {
     const token = f.tokenFor("alice");
     await f.call(ROUTES.list, { token });
-    f.clock.advance(50 * 60_000); // 10 minutes before expiry: still used
+    f.clock.advance(299_000);
     await f.call(ROUTES.list, { token });
     expect(f.cognito.calls.GetCredentialsForIdentity).toBe(1);
-    f.clock.advance(6 * 60_000); // 4 minutes before expiry: inside the 5-minute margin
+    f.clock.advance(1000);
     const result = await f.call(ROUTES.list, { token });
     expect(result.statusCode).toBe(200);
     expect(f.cognito.calls.GetCredentialsForIdentity).toBe(2);
+  });
+
+  it("a user who signed out loses access within the bound: served from the cache until then, 401 after", async () => {
+    const token = f.tokenFor("dave");
+    expect((await f.call(ROUTES.list, { token })).statusCode).toBe(200);
+    f.cognito.signedOut.add("dave"); // the identity pool's server-side token check now refuses the token
+    f.clock.advance(299_000);
+    expect((await f.call(ROUTES.list, { token })).statusCode).toBe(200);
+    f.clock.advance(1000);
+    const refused = await f.call(ROUTES.list, { token });
+    expect(refused.statusCode).toBe(401);
+    expect(json(refused)).toMatchObject({ error: "token_rejected" });
   });
 });
 
@@ -169,7 +182,7 @@ describe("the request log", () => {
 describe("unexpected failures", () => {
   it("answer a bare JSON 500 with the request id; the log keeps the error's name and frames, never its message", async () => {
     const logs: string[] = [];
-    const deps = productionDeps(f.env, { jwksCache: f.jwks.jwksCache, log: (line) => logs.push(line) });
+    const deps = productionDeps(f.env, { jwksFetcher: f.jwks.fetcher, log: (line) => logs.push(line) });
     const handler = createHandler({
       ...deps,
       verifyIdToken: async () => {

@@ -5,6 +5,7 @@
 import { Readable } from "node:stream";
 import { GetObjectCommand, ListObjectsV2Command, S3Client } from "@aws-sdk/client-s3";
 import { mockClient } from "aws-sdk-client-mock";
+import { Deadline } from "./deadline";
 import { FilesStore } from "./files-store";
 import type { RetryPolicy } from "../aws-retry/retry";
 
@@ -15,7 +16,7 @@ afterEach(() => s3Mock.reset());
 afterAll(() => s3Mock.restore());
 
 const store = (maxInlineBytes = 10) =>
-  new FilesStore({ s3: new S3Client({ region: "ap-northeast-1", maxAttempts: 1, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "x" } }), bucket: "b", folder: FOLDER, retry: NO_RETRIES, maxInlineBytes });
+  new FilesStore({ s3: new S3Client({ region: "ap-northeast-1", maxAttempts: 1, credentials: { accessKeyId: "AKIDEXAMPLE", secretAccessKey: "x" } }), bucket: "b", folder: FOLDER, retry: NO_RETRIES, deadline: Deadline.after(5000), maxInlineBytes });
 
 it("stops reading a body with no stated length as soon as it passes the limit, and answers 413", async () => {
   let chunksRead = 0;

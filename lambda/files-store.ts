@@ -1,76 +1,65 @@
 /**
  * S3 operations on one identity's folder, signed with that identity's credentials. The folder is
  * joined here and nowhere else; IAM (the role's `<prefix>/${cognito-identity.amazonaws.com:sub}/`
- * grants), not this code, is what stops a request from reaching another folder.
+ * grants), not this code, is what stops a request from reaching another folder. Every call is
+ * bounded in time and retried within the request's budget (s3-call.ts).
  */
 import {
+  CopyObjectCommand,
   DeleteObjectCommand,
   GetObjectCommand,
+  HeadObjectCommand,
   ListObjectsV2Command,
   PutObjectCommand,
-  type S3Client,
+  type GetObjectCommandOutput,
+  type HeadObjectCommandOutput,
 } from "@aws-sdk/client-s3";
-import { awsErrorName, isRejectedCredentials } from "../aws-retry/errors";
-import { HttpError, serviceBusy } from "./http-errors";
-import { CredentialsRejectedError } from "./identity-credentials";
-import { MAX_KEY_BYTES, keyInFolder, utf8Length } from "./object-keys";
-import { RetriesExhaustedError, withRetries, type RetryPolicy } from "../aws-retry/retry";
+import type { FileProperties, ListPage } from "../contract/files-api";
+import { HttpError } from "./http-errors";
+import { rangeHeader, type ByteRange, type WriteCondition } from "./object-options";
+import { S3Call, type S3CallOptions } from "./s3-call";
 
 /**
- * Largest object GET returns. API Gateway HTTP APIs need a buffered Lambda response of at most
- * 6 MB, and binary bodies travel base64-encoded (4 bytes per 3): 4 MiB of object is about 5.6 MB.
- * Larger objects get a 413 naming the limit. A short-lived presigned GET URL signed with the
- * caller's own credentials would serve them, but needs @aws-sdk/s3-request-presigner, which
- * this project does not depend on.
+ * Largest object GET returns inline. API Gateway HTTP APIs need a buffered Lambda response of at
+ * most 6 MB, and binary bodies travel base64-encoded (4 bytes per 3): 4 MiB of object is about
+ * 5.6 MB. Larger objects (or ranges) get a 413 naming the limit; a presigned download URL serves them.
  */
 export const MAX_INLINE_OBJECT_BYTES = 4 * 1024 * 1024;
 
-export interface ListedObject {
-  /** Relative to the caller's folder. */
-  key: string;
-  size: number;
-  lastModified: string | null;
-  etag: string | null;
-}
+export type { ListPage };
+/** What HEAD tells about a file. */
+export type ObjectProperties = FileProperties;
 
-export interface StoredObject {
+export interface StoredObject extends ObjectProperties {
   body: Buffer;
-  contentType: string;
-  etag: string | null;
-  lastModified: string | null;
+  /** For a range: the bytes returned and the whole size. */
+  range: { first: number; last: number; size: number } | null;
 }
 
-export interface FilesStoreOptions {
-  s3: S3Client;
-  bucket: string;
-  /** `<prefix>/<identityId>/`. */
-  folder: string;
-  retry: RetryPolicy;
+export interface WriteOptions extends WriteCondition {
+  contentType: string;
+  contentDisposition?: string;
+  cacheControl?: string;
+  metadata?: Record<string, string>;
+}
+
+/** The PutObject / CreateMultipartUpload fields a write's options set (conditions only where S3 takes them). */
+export function writeFields(options: WriteOptions, withConditions = true) {
+  return {
+    ContentType: options.contentType,
+    ContentDisposition: options.contentDisposition,
+    CacheControl: options.cacheControl,
+    Metadata: options.metadata,
+    ...(withConditions ? { IfMatch: options.ifMatch, IfNoneMatch: options.ifNoneMatch } : {}),
+  };
+}
+
+export interface FilesStoreOptions extends S3CallOptions {
   maxInlineBytes?: number;
 }
 
-/** S3's answer as ours; rejected credentials become CredentialsRejectedError for a refresh. */
-export function s3Error(error: unknown): unknown {
-  if (error instanceof HttpError || error instanceof CredentialsRejectedError) return error;
-  if (error instanceof RetriesExhaustedError) return serviceBusy("storage_busy", "S3 is throttling or failing; try again shortly.", error.lastErrorName);
-  const name = awsErrorName(error);
-  if (isRejectedCredentials(error)) return new CredentialsRejectedError(name);
-  switch (name) {
-    case "AccessDenied":
-      return new HttpError(403, "access_denied", "Your role does not allow this on that object.", {}, {}, name);
-    case "NoSuchKey":
-      return new HttpError(404, "not_found", "No such file.", {}, {}, name);
-    case "InvalidArgument":
-      return new HttpError(400, "invalid_request", "S3 refused the request's arguments (e.g. an unknown continuation token).", {}, {}, name);
-    case "EntityTooLarge":
-      return new HttpError(413, "body_too_large", "The file is larger than S3 accepts in one request.", {}, {}, name);
-    default:
-      return error;
-  }
-}
-
 const tooLargeToReturn = (size: number | null, limit: number) =>
-  new HttpError(413, "object_too_large_to_return", `Files over ${limit} bytes cannot be returned through this API.`, {
+  new HttpError(413, "object_too_large_to_return", `Files (or ranges) over ${limit} bytes are not returned inline; ask for a download URL or a smaller range.`, {
     ...(size === null ? {} : { size }),
     limit,
   });
@@ -97,80 +86,139 @@ async function readCapped(body: unknown, limit: number): Promise<Buffer> {
   return Buffer.concat(chunks, total);
 }
 
+function properties(output: HeadObjectCommandOutput | GetObjectCommandOutput, size: number): ObjectProperties {
+  return {
+    size,
+    contentType: output.ContentType ?? "application/octet-stream",
+    etag: output.ETag ?? null,
+    lastModified: output.LastModified?.toUTCString() ?? null,
+    cacheControl: output.CacheControl ?? null,
+    contentDisposition: output.ContentDisposition ?? null,
+    metadata: output.Metadata ?? {},
+  };
+}
+
+/** `bytes 0-99/1000` → its numbers. */
+function contentRange(value: string | undefined): { first: number; last: number; size: number } | null {
+  const match = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(value ?? "");
+  return match ? { first: Number(match[1]), last: Number(match[2]), size: Number(match[3]) } : null;
+}
+
+/**
+ * `bucket/a b:c` → `bucket/a%20b:c`: the CopySource header, URL-encoded as S3 wants it. `/` and
+ * the sub-delimiters harmless in a header (`: @ & = $ , ;`) stay as they are, because some
+ * S3-compatible servers decode it with `decodeURI`, which leaves their escapes undecoded;
+ * `?` (S3 reads `?versionId=` there), `#`, `+` and `%` are always escaped.
+ */
+const copySourcePath = (bucket: string, key: string) =>
+  `${bucket}/${key
+    .split("/")
+    .map((segment) => encodeURIComponent(segment).replace(/%(3A|40|26|3D|24|2C|3B)/g, (escape) => decodeURIComponent(escape)))
+    .join("/")}`;
+
 export class FilesStore {
   private readonly maxInlineBytes: number;
+  private readonly s3: S3Call;
 
   constructor(private readonly options: FilesStoreOptions) {
     this.maxInlineBytes = options.maxInlineBytes ?? MAX_INLINE_OBJECT_BYTES;
+    this.s3 = new S3Call(options);
   }
 
-  private fullKey(key: string): string {
-    const full = keyInFolder(this.options.folder, key);
-    if (utf8Length(full) > MAX_KEY_BYTES) {
-      throw new HttpError(400, "invalid_key", `The key is too long: with your folder it exceeds ${MAX_KEY_BYTES} bytes.`, {
-        problems: [`is longer than ${MAX_KEY_BYTES - utf8Length(this.options.folder)} bytes (UTF-8), the room left in your folder`],
-      });
-    }
-    return full;
-  }
-
-  private async run<T>(operation: string, call: () => Promise<T>): Promise<T> {
-    try {
-      return await withRetries(this.options.retry, operation, call);
-    } catch (error) {
-      throw s3Error(error);
-    }
-  }
-
-  /** One page of the caller's files, in S3's key order. */
-  async list(page: { limit: number; continuationToken?: string }): Promise<{ items: ListedObject[]; nextContinuationToken: string | null }> {
-    const { s3, bucket, folder } = this.options;
-    const output = await this.run("s3:ListObjectsV2", () =>
-      s3.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: folder, MaxKeys: page.limit, ContinuationToken: page.continuationToken })),
+  /** One page of the caller's files under `prefix`, in S3's key order; with `delimiter`, sub-folders apart. */
+  async list(page: { limit: number; continuationToken?: string; prefix?: string; delimiter?: string }): Promise<ListPage> {
+    const { bucket, folder } = this.options;
+    const output = await this.s3.send("s3:ListObjectsV2", (client, abortSignal) =>
+      client.send(
+        new ListObjectsV2Command({
+          Bucket: bucket,
+          Prefix: folder + (page.prefix ?? ""),
+          MaxKeys: page.limit,
+          ContinuationToken: page.continuationToken,
+          ...(page.delimiter ? { Delimiter: page.delimiter } : {}),
+        }),
+        { abortSignal },
+      ),
     );
+    const inFolder = (key: string | undefined): key is string => typeof key === "string" && key.startsWith(folder) && key.length > folder.length;
     const items = (output.Contents ?? [])
-      .filter((o): o is typeof o & { Key: string } => typeof o.Key === "string" && o.Key.startsWith(folder))
+      .filter((o): o is typeof o & { Key: string } => inFolder(o.Key))
       .map((o) => ({
         key: o.Key.slice(folder.length),
         size: o.Size ?? 0,
         lastModified: o.LastModified?.toISOString() ?? null,
         etag: o.ETag ?? null,
       }));
-    return { items, nextContinuationToken: output.IsTruncated ? (output.NextContinuationToken ?? null) : null };
+    const folders = (output.CommonPrefixes ?? []).map((p) => p.Prefix).filter(inFolder).map((p) => p.slice(folder.length));
+    return { items, folders, nextContinuationToken: output.IsTruncated ? (output.NextContinuationToken ?? null) : null };
   }
 
-  /** The object's bytes and content type; 413 beyond `maxInlineBytes` (checked before reading when S3 states the size). */
-  async get(key: string): Promise<StoredObject> {
-    const { s3, bucket } = this.options;
-    const Key = this.fullKey(key);
-    return this.run("s3:GetObject", async () => {
-      const output = await s3.send(new GetObjectCommand({ Bucket: bucket, Key }));
+  async head(key: string, ifNoneMatch?: string): Promise<ObjectProperties> {
+    const { bucket } = this.options;
+    const Key = this.s3.fullKey(key);
+    const output = await this.s3.send("s3:HeadObject", (client, abortSignal) =>
+      client.send(new HeadObjectCommand({ Bucket: bucket, Key, ...(ifNoneMatch ? { IfNoneMatch: ifNoneMatch } : {}) }), { abortSignal }),
+    );
+    return properties(output, output.ContentLength ?? 0);
+  }
+
+  /** The object's bytes (or one range of them) and properties; 413 beyond the inline limit (checked before reading when S3 states the size). */
+  async get(key: string, options: { range?: ByteRange; ifNoneMatch?: string } = {}): Promise<StoredObject> {
+    const { bucket } = this.options;
+    const Key = this.s3.fullKey(key);
+    // The body is read inside the attempt: a stream that breaks off is retried like any transient failure.
+    return this.s3.send("s3:GetObject", async (client, abortSignal) => {
+      const output = await client.send(
+        new GetObjectCommand({
+          Bucket: bucket,
+          Key,
+          ...(options.range ? { Range: rangeHeader(options.range) } : {}),
+          ...(options.ifNoneMatch ? { IfNoneMatch: options.ifNoneMatch } : {}),
+        }),
+        { abortSignal },
+      );
       if (output.ContentLength !== undefined && output.ContentLength > this.maxInlineBytes) {
         (output.Body as { destroy?: () => void } | undefined)?.destroy?.();
         throw tooLargeToReturn(output.ContentLength, this.maxInlineBytes);
       }
       const body = await readCapped(output.Body, this.maxInlineBytes);
-      return {
-        body,
-        contentType: output.ContentType ?? "application/octet-stream",
-        etag: output.ETag ?? null,
-        lastModified: output.LastModified?.toUTCString() ?? null,
-      };
+      const range = options.range ? contentRange(output.ContentRange) : null;
+      return { ...properties(output, range?.size ?? body.byteLength), body, range };
     });
   }
 
-  async put(key: string, body: Buffer, contentType: string): Promise<{ etag: string | null }> {
-    const { s3, bucket } = this.options;
-    const Key = this.fullKey(key);
-    const output = await this.run("s3:PutObject", () =>
-      s3.send(new PutObjectCommand({ Bucket: bucket, Key, Body: body, ContentType: contentType, ContentLength: body.byteLength })),
+  async put(key: string, body: Buffer, options: WriteOptions): Promise<{ etag: string | null }> {
+    const { bucket } = this.options;
+    const Key = this.s3.fullKey(key);
+    const output = await this.s3.send("s3:PutObject", (client, abortSignal) =>
+      client.send(
+        new PutObjectCommand({
+          Bucket: bucket,
+          Key,
+          Body: body,
+          ContentLength: body.byteLength,
+          ...writeFields(options),
+        }),
+        { abortSignal },
+      ),
     );
     return { etag: output.ETag ?? null };
   }
 
   async delete(key: string): Promise<void> {
-    const { s3, bucket } = this.options;
-    const Key = this.fullKey(key);
-    await this.run("s3:DeleteObject", () => s3.send(new DeleteObjectCommand({ Bucket: bucket, Key })));
+    const { bucket } = this.options;
+    const Key = this.s3.fullKey(key);
+    await this.s3.send("s3:DeleteObject", (client, abortSignal) => client.send(new DeleteObjectCommand({ Bucket: bucket, Key }), { abortSignal }));
+  }
+
+  /** Copies within the caller's folder (S3-side, up to 5 GiB), keeping type, disposition and metadata. */
+  async copy(source: string, destination: string): Promise<{ etag: string | null }> {
+    const { bucket } = this.options;
+    const from = this.s3.fullKey(source);
+    const to = this.s3.fullKey(destination);
+    const output = await this.s3.send("s3:CopyObject", (client, abortSignal) =>
+      client.send(new CopyObjectCommand({ Bucket: bucket, Key: to, CopySource: copySourcePath(bucket, from), MetadataDirective: "COPY" }), { abortSignal }),
+    );
+    return { etag: output.CopyObjectResult?.ETag ?? null };
   }
 }

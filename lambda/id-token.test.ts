@@ -80,13 +80,21 @@ describe("createIdTokenVerifier", () => {
     expect(await failure(make())).toMatchObject({ status: 401, code });
   });
 
-  it("answers 503, not 401, when the signing keys cannot be fetched", async () => {
+  it.each([
+    ["answers 503", "503"],
+    ["answers 200 with an HTML error page", "html"],
+    ["never answers (timeout)", "silent"],
+    ["makes the fetcher throw", "throw"],
+  ] as const)("answers 503, not 401 or 500, when the key endpoint %s", async (_name, answer) => {
     const cold = await serveJwks([pool]);
-    cold.failing = true;
+    cold.answer = answer;
     try {
       const coldVerify = createIdTokenVerifier({ userPoolId: pool.userPoolId, clientId: pool.clientId }, cold.jwksCache);
       const error = await coldVerify(pool.idToken({ sub: "a" })).then(() => null, (e: unknown) => e);
-      expect(error).toMatchObject({ status: 503, code: "signing_keys_unavailable" });
+      expect(error).toMatchObject({ status: 503, code: "signing_keys_unavailable", headers: { "retry-after": "1" } });
+      // Control: the same token verifies once the endpoint answers with the keys.
+      cold.answer = "keys";
+      await expect(coldVerify(pool.idToken({ sub: "a" }))).resolves.toMatchObject({ sub: "a" });
     } finally {
       await cold.close();
     }

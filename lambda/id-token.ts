@@ -7,6 +7,7 @@ import { CognitoJwtVerifier } from "aws-jwt-verify";
 import { FetchError, JwtBaseError, JwtExpiredError, JwtInvalidIssuerError, JwtNotBeforeError, CognitoJwtInvalidClientIdError, CognitoJwtInvalidTokenUseError } from "aws-jwt-verify/error";
 import type { JwksCache } from "aws-jwt-verify/jwk";
 import { HttpError, serviceBusy, unauthorized } from "./http-errors";
+import { SigningKeysUnavailableError } from "./jwks";
 
 /** A Cognito IdToken is a few KB; anything far larger is refused before it is parsed. */
 export const MAX_TOKEN_LENGTH = 16 * 1024;
@@ -72,21 +73,21 @@ export function tokenError(error: unknown): HttpError {
   if (error instanceof CognitoJwtInvalidClientIdError) return unauthorized("wrong_audience", "The IdToken was issued to another app client.", name);
   if (error instanceof JwtInvalidIssuerError) return unauthorized("wrong_issuer", "The IdToken was issued by another user pool.", name);
   // Checked before JwtBaseError: the signing keys could not be fetched, which is not the caller's fault.
-  if (error instanceof FetchError) return serviceBusy("signing_keys_unavailable", "The user pool's signing keys could not be fetched; try again.", name);
+  if (error instanceof FetchError) {
+    const cause = error instanceof SigningKeysUnavailableError ? `${name}(${error.reason})` : name;
+    return serviceBusy("signing_keys_unavailable", "The user pool's signing keys could not be fetched; try again.", cause);
+  }
   if (error instanceof JwtBaseError) return unauthorized("invalid_token", "The IdToken is malformed or its signature does not verify.", name);
   throw error;
 }
 
 /**
  * A verifier for IdTokens of one user pool and app client: RS256 signature against the pool's
- * JWKS, issuer, audience (`aud` = client id), `token_use` = id, `exp` and `nbf`. `jwksCache`
- * replaces the default one, which fetches `<issuer>/.well-known/jwks.json` over https.
+ * JWKS (fetched from `<issuer>/.well-known/jwks.json` through `jwksCache`, see jwks.ts),
+ * issuer, audience (`aud` = client id), `token_use` = id, `exp` and `nbf`.
  */
-export function createIdTokenVerifier(pool: { userPoolId: string; clientId: string }, jwksCache?: JwksCache): IdTokenVerifier {
-  const verifier = CognitoJwtVerifier.create(
-    { userPoolId: pool.userPoolId, clientId: pool.clientId, tokenUse: "id" },
-    jwksCache ? { jwksCache } : undefined,
-  );
+export function createIdTokenVerifier(pool: { userPoolId: string; clientId: string }, jwksCache: JwksCache): IdTokenVerifier {
+  const verifier = CognitoJwtVerifier.create({ userPoolId: pool.userPoolId, clientId: pool.clientId, tokenUse: "id" }, { jwksCache });
   return async (token) => {
     let payload: Awaited<ReturnType<typeof verifier.verify>>;
     try {

@@ -66,6 +66,8 @@ export class CognitoIdentityStandIn {
       credentialLifetimeMs?: number;
       /** The stand-in's own clock (ms). @default Date.now */
       now?: () => number;
+      /** Told of every credential before it is handed out (e.g. to register it with an S3 server). */
+      onIssue?: (credentials: IssuedCredentials) => Promise<void> | void;
     },
   ) {}
 
@@ -118,7 +120,7 @@ export class CognitoIdentityStandIn {
 
   async getId(input: GetIdCommandInput): Promise<Partial<GetIdCommandOutput>> {
     this.calls.GetId++;
-    this.faults.raise("GetId");
+    await this.faults.raise("GetId");
     if (input.IdentityPoolId !== this.options.identityPoolId) {
       throw new ResourceNotFoundException({ message: `IdentityPool '${input.IdentityPoolId}' not found.`, ...metadata(404) });
     }
@@ -130,7 +132,7 @@ export class CognitoIdentityStandIn {
 
   async getCredentialsForIdentity(input: GetCredentialsForIdentityCommandInput): Promise<Partial<GetCredentialsForIdentityCommandOutput>> {
     this.calls.GetCredentialsForIdentity++;
-    this.faults.raise("GetCredentialsForIdentity");
+    await this.faults.raise("GetCredentialsForIdentity");
     const owner = input.IdentityId ? this.identities.get(input.IdentityId) : undefined;
     if (!owner) throw new ResourceNotFoundException({ message: `Identity '${input.IdentityId}' not found.`, ...metadata(404) });
     const { sub, preferredRole } = this.checkLogin(input.Logins);
@@ -149,6 +151,7 @@ export class CognitoIdentityStandIn {
       revoked: false,
     };
     this.issued.set(credentials.accessKeyId, credentials);
+    await this.options.onIssue?.(credentials);
     return {
       IdentityId: credentials.identityId,
       Credentials: {

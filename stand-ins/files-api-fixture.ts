@@ -5,13 +5,16 @@
  * slept, and the log captured.
  */
 import type { APIGatewayProxyEventV2 } from "aws-lambda";
-import { identityStorageGrants } from "../components/policy-documents";
+import { identityStorageGrants, storageBucketPolicy } from "../components/policy-documents";
 import { createHandler, type FilesApiHandler } from "../lambda/create-handler";
 import type { LambdaEnv } from "../contract/lambda-env";
 import { productionDeps } from "../lambda/production-deps";
 import type { RetryPolicy } from "../aws-retry/retry";
 import { CognitoIdentityStandIn } from "./cognito-identity-stand-in";
 import { serveJwks, type LoopbackJwks } from "./jwks-server";
+import { FilesClient, type FilesClientOptions } from "../client/files-client";
+import { ApiGatewayStandIn } from "./api-gateway-stand-in";
+import { S3PresignedFront } from "./s3-presigned-front";
 import { S3StandIn } from "./s3-stand-in";
 import { createTestUserPool, type TestUserPool } from "./test-user-pool";
 
@@ -29,6 +32,8 @@ export interface EventOptions {
   body?: string;
   isBase64Encoded?: boolean;
   query?: Record<string, string>;
+  /** A JSON body (the POST routes). */
+  json?: unknown;
 }
 
 export interface FilesApiFixture {
@@ -37,7 +42,13 @@ export interface FilesApiFixture {
   jwks: LoopbackJwks;
   cognito: CognitoIdentityStandIn;
   s3: S3StandIn;
+  /** The same bucket's HTTP side, answering the presigned URLs the function hands out. */
+  front: S3PresignedFront;
+  /** The handler behind an HTTP API on loopback (what FilesClient talks to). */
+  api: ApiGatewayStandIn;
   handler: FilesApiHandler;
+  /** A FilesClient for `sub` (in the `user` group) against `api`. */
+  client(sub: string, options?: Partial<FilesClientOptions>): FilesClient;
   /** Every log line the handler wrote. */
   logs: string[];
   /** Every backoff pause the retry policy asked for. */
@@ -56,7 +67,15 @@ export interface FilesApiFixture {
 
 let requestCounter = 0;
 
-export async function createFilesApiFixture(options: { maxUploadBytes?: number; maxInlineBytes?: number; retry?: Partial<RetryPolicy> } = {}): Promise<FilesApiFixture> {
+export interface FixtureOptions {
+  maxUploadBytes?: number;
+  maxInlineBytes?: number;
+  retry?: Partial<RetryPolicy>;
+  /** Overrides of the function's environment (e.g. a shorter request budget). */
+  env?: Partial<LambdaEnv>;
+}
+
+export async function createFilesApiFixture(options: FixtureOptions = {}): Promise<FilesApiFixture> {
   const pool = createTestUserPool({ region: REGION });
   const jwks = await serveJwks([pool]);
   const env: LambdaEnv = {
@@ -67,6 +86,10 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
     bucketName: "iss-test-files",
     storagePrefix: "private",
     maxUploadBytes: options.maxUploadBytes ?? 64 * 1024,
+    presignedUrlMaxSeconds: 900,
+    credentialsCacheSeconds: 300,
+    requestBudgetMs: 9000,
+    ...options.env,
   };
   let nowMs = Date.now();
   const clock = { now: () => nowMs, advance: (ms: number) => void (nowMs += ms) };
@@ -79,8 +102,10 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
       [USER_ROLE_ARN]: identityStorageGrants({ bucketArn, prefix: env.storagePrefix }),
       [ADMIN_ROLE_ARN]: identityStorageGrants({ bucketArn, prefix: env.storagePrefix, readAllFolders: true }),
     },
+    bucketPolicy: storageBucketPolicy({ bucketArn }),
     now: clock.now,
   }).install();
+  const front = await new S3PresignedFront(s3).start();
 
   const logs: string[] = [];
   const sleeps: number[] = [];
@@ -92,8 +117,9 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
     random: () => 0.5,
     ...options.retry,
   };
-  const deps = productionDeps(env, { jwksCache: jwks.jwksCache, retry, log: (line) => logs.push(line), now: clock.now });
+  const deps = productionDeps(env, { jwksFetcher: jwks.fetcher, s3Endpoint: front.url, retry, log: (line) => logs.push(line), now: clock.now });
   const handler = createHandler({ ...deps, ...(options.maxInlineBytes ? { maxInlineBytes: options.maxInlineBytes } : {}) });
+  const api = await new ApiGatewayStandIn(handler).start();
 
   const roleOf = { user: USER_ROLE_ARN, admin: ADMIN_ROLE_ARN };
   const event = (routeKey: string, o: EventOptions = {}): APIGatewayProxyEventV2 => {
@@ -108,6 +134,7 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
       headers: {
         host: "abc123.execute-api.ap-northeast-1.amazonaws.com",
         ...(o.token === undefined ? {} : { authorization: `Bearer ${o.token}` }),
+        ...(o.json === undefined ? {} : { "content-type": "application/json" }),
         ...o.headers,
       },
       ...(o.query ? { queryStringParameters: o.query } : {}),
@@ -126,6 +153,7 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
       },
       isBase64Encoded: o.isBase64Encoded ?? false,
       ...(o.body === undefined ? {} : { body: o.body }),
+      ...(o.json === undefined ? {} : { body: JSON.stringify(o.json) }),
     };
   };
 
@@ -135,6 +163,8 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
     jwks,
     cognito,
     s3,
+    front,
+    api,
     handler,
     logs,
     sleeps,
@@ -146,11 +176,14 @@ export async function createFilesApiFixture(options: { maxUploadBytes?: number; 
         ...extra,
       }),
     event,
+    client: (sub, clientOptions = {}) => new FilesClient({ endpoint: api.url, idToken: pool.idToken({ sub, groups: ["user"], preferredRole: USER_ROLE_ARN, roles: [USER_ROLE_ARN] }), ...clientOptions }),
     call: (routeKey, o) => handler(event(routeKey, o), { awsRequestId: `lambda-${requestCounter + 1}` }),
     awsCalls: () => cognito.calls.GetId + cognito.calls.GetCredentialsForIdentity + s3.totalCalls,
     close: async () => {
       s3.restore();
       cognito.restore();
+      await api.close();
+      await front.close();
       await jwks.close();
     },
   };

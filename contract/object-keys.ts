@@ -46,6 +46,9 @@ function percentEncodingChangesPath(key: string): boolean {
   );
 }
 
+/** Whether `text` is valid Unicode (no lone surrogate), so it has a UTF-8 form at all. */
+export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
+
 export function utf8Length(text: string): number {
   return Buffer.byteLength(text, "utf8");
 }
@@ -69,6 +72,22 @@ export function objectKeyProblems(key: string): KeyProblem[] {
   }
   return problems;
 }
+
+/**
+ * Every rule a key S3 could hold breaks: the looser rule for keys that travel in a query string
+ * or a JSON body (never in a path), so that every key LIST returns, whoever wrote it, can be
+ * read and deleted. Only what S3 itself refuses, and what cannot be sent at all, is refused.
+ */
+export function storedKeyProblems(key: string): KeyProblem[] {
+  if (key.length === 0) return ["is empty"];
+  const problems: KeyProblem[] = [];
+  if (utf8Length(key) > MAX_KEY_BYTES) problems.push(`is longer than ${MAX_KEY_BYTES} bytes (UTF-8)`);
+  if (LONE_SURROGATE.test(key)) problems.push("is not valid Unicode (lone surrogate)");
+  return problems;
+}
+
+/** Whether `key` can travel in `/files/{key+}`; otherwise the `?key=` forms serve it. */
+export const isPathSafeKey = (key: string): boolean => objectKeyProblems(key).length === 0;
 
 /** `<prefix>/<identityId>/`: the only folder an identity's credentials can reach. */
 export function identityFolder(prefix: string, identityId: string): string {

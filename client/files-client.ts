@@ -9,7 +9,7 @@
 import { FILES_API_ROUTES, MAX_UPLOAD_BYTES_LIMIT, type FileProperties, type FilesApiRouteKey, type ListedFile, type ListPage } from "../contract/files-api";
 import { isPathSafeKey } from "../contract/object-keys";
 import { apiError, FilesApiError, storageError } from "./files-api-error";
-import { multipartUpload, type Progress, type UploadData } from "./multipart-upload";
+import { multipartUpload, sizeOf, type Progress, type UploadData } from "./multipart-upload";
 
 export { FilesApiError, type FileProperties, type ListedFile, type ListPage, type Progress, type UploadData };
 
@@ -64,7 +64,6 @@ export interface Download {
 }
 
 const MiB = 1024 * 1024;
-const sizeOf = (data: UploadData) => (data instanceof Uint8Array ? data.byteLength : data.size);
 const pathOf = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
 export class FilesClient {

@@ -32,8 +32,10 @@ export interface MultipartOptions {
 const PART_URL_BATCH = 100;
 const PART_ATTEMPTS = 3;
 
-const sizeOf = (data: UploadData) => (data instanceof Uint8Array ? data.byteLength : data.size);
-const sliceOf = (data: UploadData, start: number, end: number) => (data instanceof Uint8Array ? data.subarray(start, end) : data.slice(start, end));
+/** Bytes, told apart from a Blob without `instanceof` (which fails for arrays made in another realm: a worker, a vm context). */
+const isBytes = (data: UploadData): data is Uint8Array => ArrayBuffer.isView(data);
+export const sizeOf = (data: UploadData) => (isBytes(data) ? data.byteLength : data.size);
+const sliceOf = (data: UploadData, start: number, end: number) => (isBytes(data) ? data.subarray(start, end) : data.slice(start, end));
 
 /** PUTs one part; a network failure or a 5xx from S3 is tried again (3 attempts in all). */
 async function putPart(api: MultipartApi, url: string, body: Uint8Array | Blob, signal?: AbortSignal): Promise<string> {

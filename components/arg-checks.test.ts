@@ -49,6 +49,18 @@ const CASES: Array<[string, () => unknown, () => unknown, RegExp]> = [
     /abortIncompleteUploadDays must be a whole number of days, at least 1/,
   ],
   [
+    "CognitoIdentity: two groups of one name (up to case)",
+    () => new CognitoIdentity("auth", identityArgs({ groups: [{ name: "user", precedence: 1 }, { name: "User", precedence: 2 }] })),
+    () => new CognitoIdentity("auth", identityArgs({ groups: [{ name: "user", precedence: 1 }, { name: "admin", precedence: 2 }] })),
+    /group names must differ \(ignoring case\); repeated: user/,
+  ],
+  [
+    "CognitoIdentity: two groups of one precedence (a member of both would get no role)",
+    () => new CognitoIdentity("auth", identityArgs({ groups: [{ name: "user", precedence: 5 }, { name: "admin", precedence: 5 }] })),
+    () => new CognitoIdentity("auth", identityArgs({ groups: [{ name: "user", precedence: 5 }, { name: "admin", precedence: 0 }] })),
+    /group precedences must differ; repeated: 5/,
+  ],
+  [
     "CognitoIdentity: a domain prefix Cognito refuses",
     () => new CognitoIdentity("auth", identityArgs({ domainPrefix: "my-aws-login" })),
     () => new CognitoIdentity("auth", identityArgs({ domainPrefix: "my-login" })),

@@ -134,4 +134,51 @@ describe("the README's folder map matches the tree", () => {
   it("names no folder that does not exist", () => {
     expect(mapped.filter((m) => !fs.existsSync(path.join(ROOT, m)))).toEqual([]);
   });
+
+  it("stays within 150 lines: the details live in the folders' READMEs", () => {
+    expect(readme.trimEnd().split("\n").length).toBeLessThanOrEqual(150);
+  });
+});
+
+describe("links between the READMEs resolve", () => {
+  const markdown = (dir = ROOT): string[] =>
+    fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
+      if (e.name.startsWith(".") || SKIP.has(e.name)) return [];
+      const full = path.join(dir, e.name);
+      return e.isDirectory() ? markdown(full) : e.name.endsWith(".md") ? [full] : [];
+    });
+  /** GitHub's anchor for a heading: lower case, punctuation dropped, spaces as '-'. */
+  const anchorOf = (heading: string) => heading.trim().toLowerCase().replace(/[^\p{L}\p{N}\s_-]/gu, "").replace(/\s/g, "-");
+  const broken = (file: string): string[] => {
+    const text = fs.readFileSync(file, "utf8").replace(/```[\s\S]*?```/g, "");
+    return [...text.matchAll(/\]\(([^)\s]+)\)/g)]
+      .map((m) => m[1]!)
+      .filter((link) => !/^[a-z]+:/.test(link))
+      .filter((link) => {
+        const [target, anchor] = link.split("#") as [string, string | undefined];
+        const resolved = target ? path.resolve(path.dirname(file), target) : file;
+        if (!fs.existsSync(resolved)) return true;
+        if (!anchor) return false;
+        const headings = [...fs.readFileSync(resolved, "utf8").matchAll(/^#+ (.*)$/gm)].map((h) => anchorOf(h[1]!));
+        return !headings.includes(anchor);
+      })
+      .map((link) => `${rel(file)} → ${link}`);
+  };
+
+  it("every relative link names a file that exists, and a heading it has", () => {
+    const files = markdown();
+    expect(files.length).toBeGreaterThan(8);
+    expect(files.flatMap(broken)).toEqual([]);
+  });
+
+  it("control: a link to a missing file or heading is caught", () => {
+    const probe = path.join(ROOT, "dist", "link-probe.md");
+    fs.mkdirSync(path.dirname(probe), { recursive: true });
+    fs.writeFileSync(probe, "[a](../README.md#no-such-heading) [b](nowhere.md) [c](../README.md#the-files-api)\n");
+    try {
+      expect(broken(probe)).toEqual(["dist/link-probe.md → ../README.md#no-such-heading", "dist/link-probe.md → nowhere.md"]);
+    } finally {
+      fs.rmSync(probe);
+    }
+  });
 });

@@ -95,8 +95,14 @@ describe("sign-in options", () => {
     expect(pool.userPoolTier).toBe("PLUS");
   });
 
-  it("prod (KMS): exports the bucket's key ARN", async () => {
+  it("prod (KMS): a sign-in domain of its own and its endpoints, and the bucket's key ARN", async () => {
     const prod = await synthesizeStack({ stack: "prod" });
+    const domain = prod.one(T.domain).inputs.domain as string;
+    expect(domain).toBe(`identity-scoped-storage-prod-${prod.one(T.randomId).state.hex}`);
+    expect(prod.outputs).toMatchObject({
+      authorizeEndpoint: `https://${domain}.auth.ap-northeast-1.amazoncognito.com/oauth2/authorize`,
+      userPoolClientSecret: prod.one(T.client).state.clientSecret,
+    });
     expect(prod.outputs.kmsKeyArn).toBe(prod.one(T.kmsKey).state.arn);
   });
 

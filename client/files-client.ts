@@ -9,7 +9,7 @@
 import { FILES_API_ROUTES, MAX_UPLOAD_BYTES_LIMIT, type FileProperties, type FilesApiRouteKey, type ListedFile, type ListPage } from "../contract/files-api";
 import { isPathSafeKey } from "../contract/object-keys";
 import { apiError, FilesApiError, storageError } from "./files-api-error";
-import { multipartUpload, type Progress, type UploadData } from "./multipart-upload";
+import { multipartUpload, sizeOf, type Progress, type UploadData } from "./multipart-upload";
 
 export { FilesApiError, type FileProperties, type ListedFile, type ListPage, type Progress, type UploadData };
 
@@ -64,7 +64,19 @@ export interface Download {
 }
 
 const MiB = 1024 * 1024;
-const sizeOf = (data: UploadData) => (data instanceof Uint8Array ? data.byteLength : data.size);
+/** Whether URL parsers would rewrite the key's path (a `.` or `..` segment is removed before sending). */
+const hasDotSegment = (key: string) => key.split("/").some((segment) => segment === "." || segment === "..");
+
+/** A successful GET answer (the API's or S3's) as a Download. */
+async function downloaded(response: Response): Promise<Download> {
+  const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get("content-range") ?? "");
+  return {
+    body: new Uint8Array(await response.arrayBuffer()),
+    contentType: response.headers.get("content-type") ?? "application/octet-stream",
+    etag: response.headers.get("etag"),
+    range: contentRange ? { first: Number(contentRange[1]), last: Number(contentRange[2]), size: Number(contentRange[3]) } : null,
+  };
+}
 const pathOf = (key: string) => key.split("/").map(encodeURIComponent).join("/");
 
 export class FilesClient {
@@ -144,7 +156,8 @@ export class FilesClient {
 
   /**
    * The file's bytes, or one range of them (`last` inclusive). Small answers come through the API;
-   * a file or range too large for it comes from S3 through a download URL.
+   * a file or range too large for it comes from S3 through a download URL, or, for a key no URL
+   * can carry, through the API in pieces.
    */
   async download(key: string, options: { range?: { first: number; last?: number }; signal?: AbortSignal } = {}): Promise<Download> {
     const range = options.range ? `bytes=${options.range.first}-${options.range.last ?? ""}` : undefined;
@@ -155,17 +168,44 @@ export class FilesClient {
       response = await this.request("GET", path, { query, ...(headers ? { headers } : {}), ...(options.signal ? { signal: options.signal } : {}) });
     } catch (error) {
       if (!(error instanceof FilesApiError) || error.code !== "object_too_large_to_return") throw error;
+      if (hasDotSegment(key)) {
+        // The API names its limit in the 413; the upload limit is the same 4 MiB should it not.
+        const limit = Number(error.details.limit);
+        return this.downloadInPieces(key, Number.isInteger(limit) && limit > 0 ? limit : MAX_UPLOAD_BYTES_LIMIT, options);
+      }
       const { url } = await this.getUrl(key);
       response = await this.fetchFn(url, { ...(headers ? { headers } : {}), ...(options.signal ? { signal: options.signal } : {}) });
       if (!response.ok) throw await storageError(response);
     }
-    const contentRange = /^bytes (\d+)-(\d+)\/(\d+)$/.exec(response.headers.get("content-range") ?? "");
-    return {
-      body: new Uint8Array(await response.arrayBuffer()),
-      contentType: response.headers.get("content-type") ?? "application/octet-stream",
-      etag: response.headers.get("etag"),
-      range: contentRange ? { first: Number(contentRange[1]), last: Number(contentRange[2]), size: Number(contentRange[3]) } : null,
-    };
+    return downloaded(response);
+  }
+
+  /**
+   * A large file whose key has a `.` or `..` segment: URL parsers (fetch, browsers, curl)
+   * removes those segments before sending, so S3 would get another key than the URL was signed
+   * for. Read through the API instead, in ranges of at most `pieceBytes`, all of one version.
+   */
+  private async downloadInPieces(key: string, pieceBytes: number, options: { range?: { first: number; last?: number }; signal?: AbortSignal }): Promise<Download> {
+    const { path, query } = this.addressOf(key);
+    const pieces: Uint8Array[] = [];
+    let first = options.range?.first ?? 0;
+    let last = options.range?.last;
+    let whole: Download | undefined;
+    do {
+      const end = Math.min(last ?? Infinity, first + pieceBytes - 1);
+      const headers = { range: `bytes=${first}-${end === Infinity ? "" : end}` };
+      const piece = await downloaded(await this.request("GET", path, { query, headers, ...(options.signal ? { signal: options.signal } : {}) }));
+      if (!piece.range) throw new FilesApiError(502, "range_ignored", "The API answered a ranged read with the whole file.");
+      if (whole && piece.etag !== whole.etag) throw new FilesApiError(412, "changed_during_download", "The file changed while it was read in pieces; read it again.");
+      whole ??= piece;
+      last = Math.min(last ?? piece.range.size - 1, piece.range.size - 1);
+      pieces.push(piece.body);
+      first = piece.range.last + 1;
+    } while (first <= last);
+    const body = new Uint8Array(pieces.reduce((n, p) => n + p.byteLength, 0));
+    pieces.reduce((at, p) => (body.set(p, at), at + p.byteLength), 0);
+    const size = whole.range!.size;
+    return { ...whole, body, range: options.range ? { first: options.range.first, last, size } : null };
   }
 
   /**

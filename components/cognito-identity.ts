@@ -84,6 +84,13 @@ const DEFAULT_TOKEN_VALIDITY: TokenValidity = { idTokenMinutes: 60, accessTokenM
 export function cognitoIdentityArgProblems(args: CognitoIdentityArgs): string[] {
   const problems: (string | undefined)[] = [];
   if (args.groups.length === 0) problems.push("at least one group is required");
+  // Each group names a role and a user group (resource names: a repeat would collide after others
+  // were registered); equal precedences give a user in both groups no role at all.
+  const repeated = (values: string[]) => [...new Set(values.filter((v, i) => values.indexOf(v) !== i))];
+  const names = repeated(args.groups.map((g) => g.name.toLowerCase()));
+  if (names.length > 0) problems.push(`group names must differ (ignoring case); repeated: ${names.join(", ")}`);
+  const precedences = repeated(args.groups.map((g) => String(g.precedence)));
+  if (precedences.length > 0) problems.push(`group precedences must differ; repeated: ${precedences.join(", ")}`);
   if (args.domainPrefix !== undefined) problems.push(domainPrefixProblem(args.domainPrefix));
   if (args.customDomain) {
     if (args.domainPrefix !== undefined) problems.push("set domainPrefix or customDomain, not both");

@@ -5,7 +5,7 @@
  * a role that can write its own logs and nothing else, retention, throttling, access logs, CORS.
  */
 import * as pulumi from "@pulumi/pulumi";
-import { resolve, synthesizeProgram, type SynthesizedProgram } from "../synth/synthesize";
+import { registrationsOf, resolve, synthesizeProgram, type SynthesizedProgram } from "../synth/synthesize";
 import { FilesApi, type FilesApiArgs } from "./files-api";
 import { FILES_API_ROUTE_KEYS } from "../contract/files-api";
 
@@ -201,8 +201,10 @@ it("allows CORS from the configured origins only, for every method and request h
 });
 
 describe("argument checks (before any resource)", () => {
-  it("refuses a '*' CORS origin unless the stage allows wildcards", () => {
-    expect(() => new FilesApi("bad", args({ corsOrigins: ["*"] }))).toThrow(/'\*' \(any origin\) is allowed only on a dev stage/);
+  it("refuses a '*' CORS origin unless the stage allows wildcards, registering nothing", async () => {
+    const refused = await registrationsOf(() => new FilesApi("bad", args({ corsOrigins: ["*"] })));
+    expect((refused.error as Error).message).toMatch(/'\*' \(any origin\) is allowed only on a dev stage/);
+    expect(refused.types).toEqual([]);
   });
 
   it("accepts '*' for a stage that allows it", async () => {
@@ -221,7 +223,15 @@ describe("argument checks (before any resource)", () => {
     ["a timeout too short for a request budget", { timeoutSeconds: 2 }, /timeoutSeconds must be a whole number from 3 to 29/],
     ["URLs that outlive any credentials", { presignedUrlMaxSeconds: 7200 }, /presignedUrlMaxSeconds/],
     ["a negative credentials cache", { credentialsCacheSeconds: -1 }, /credentialsCacheSeconds/],
-  ])("refuses %s", (_name, overrides, message) => {
-    expect(() => new FilesApi("bad", args(overrides as Partial<FilesApiArgs>))).toThrow(message);
+  ])("refuses %s, registering nothing", async (_name, overrides, message) => {
+    const refused = await registrationsOf(() => new FilesApi("bad", args(overrides as Partial<FilesApiArgs>)));
+    expect((refused.error as Error).message).toMatch(message);
+    expect(refused.types).toEqual([]);
+  });
+
+  it("control: good args register the component and its resources", async () => {
+    const accepted = await registrationsOf(() => new FilesApi("good", args()));
+    expect(accepted.error).toBeUndefined();
+    expect(accepted.types).toEqual(expect.arrayContaining(["identity-scoped-storage:index:FilesApi", "aws:lambda/function:Function"]));
   });
 });

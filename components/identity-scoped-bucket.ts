@@ -3,7 +3,7 @@ import * as pulumi from "@pulumi/pulumi";
 import { BUCKET_CORS, corsOriginProblem } from "../contract/files-api";
 import { componentType } from "../contract/project";
 import type { BucketEncryption } from "../contract/stage-options";
-import { assertStoragePrefix } from "../contract/storage-prefix";
+import { PREFIX_RULES, storagePrefixProblems } from "../contract/storage-prefix";
 import { identityStorageGrants, storageBucketPolicy } from "./policy-documents";
 
 export type { BucketEncryption };
@@ -17,7 +17,6 @@ export interface IdentityRoleGrant {
   /** Also read, never write, every identity's folder. @default false */
   readAllFolders?: boolean;
 }
-
 
 export interface IdentityScopedBucketArgs {
   /** Folder root; identity `<id>` owns `<prefix>/<id>/`. See `PREFIX_RULES`. */
@@ -46,6 +45,32 @@ export interface IdentityScopedBucketArgs {
   tags?: Record<string, string>;
 }
 
+/** Every rule the args break, so a wrong stack config fails before any resource is made. */
+export function identityScopedBucketArgProblems(args: IdentityScopedBucketArgs): string[] {
+  const problems = storagePrefixProblems(args.prefix).map((p) => `prefix ${JSON.stringify(args.prefix)} ${p} (allowed: ${PREFIX_RULES})`);
+  for (const origin of args.corsOrigins ?? []) {
+    const problem = corsOriginProblem(origin, args.allowWildcardCors ?? false);
+    if (problem) problems.push(problem);
+  }
+  // Each key names a grant resource: a repeated one would collide after the bucket was registered.
+  const keys = args.identityRoles.map((grant) => grant.key);
+  const repeated = [...new Set(keys.filter((key, i) => keys.indexOf(key) !== i))];
+  if (repeated.length > 0) problems.push(`identityRoles keys must be unique; repeated: ${repeated.map((k) => JSON.stringify(k)).join(", ")}`);
+  for (const [name, value] of [
+    ["abortIncompleteUploadDays", args.abortIncompleteUploadDays],
+    ["noncurrentVersionExpirationDays", args.noncurrentVersionExpirationDays],
+  ] as const) {
+    if (value !== undefined && !(Number.isInteger(value) && value >= 1)) problems.push(`${name} must be a whole number of days, at least 1`);
+  }
+  return problems;
+}
+
+function checkedArgs(name: string, args: IdentityScopedBucketArgs): IdentityScopedBucketArgs {
+  const problems = identityScopedBucketArgProblems(args);
+  if (problems.length > 0) throw new Error(`IdentityScopedBucket ${name}: ${problems.join("; ")}`);
+  return args;
+}
+
 /**
  * A private, versioned, encrypted bucket owned by the stack, TLS-only, in which each
  * identity-pool identity may touch only `<prefix>/${cognito-identity.amazonaws.com:sub}/…`.
@@ -59,10 +84,8 @@ export class IdentityScopedBucket extends pulumi.ComponentResource {
   public readonly kmsKeyArn?: pulumi.Output<string>;
 
   constructor(name: string, args: IdentityScopedBucketArgs, opts?: pulumi.ComponentResourceOptions) {
-    super(componentType("IdentityScopedBucket"), name, args, opts);
-    assertStoragePrefix(args.prefix, `IdentityScopedBucket ${name}: prefix`);
-    const corsProblems = (args.corsOrigins ?? []).map((o) => corsOriginProblem(o, args.allowWildcardCors ?? false)).filter((p) => p !== undefined);
-    if (corsProblems.length > 0) throw new Error(`IdentityScopedBucket ${name}: ${corsProblems.join("; ")}`);
+    // Checked before super(): a refused component is never registered.
+    super(componentType("IdentityScopedBucket"), name, checkedArgs(name, args), opts);
     const tags = args.tags;
     const parent = { parent: this };
 

@@ -49,8 +49,11 @@ function percentEncodingChangesPath(key: string): boolean {
 /** Whether `text` is valid Unicode (no lone surrogate), so it has a UTF-8 form at all. */
 export const isWellFormedText = (text: string): boolean => !LONE_SURROGATE.test(text);
 
+const UTF8 = new TextEncoder();
+
+/** UTF-8 bytes of `text` (a lone surrogate counts as U+FFFD, as S3 would store it), without Node's Buffer: FilesClient uses this too. */
 export function utf8Length(text: string): number {
-  return Buffer.byteLength(text, "utf8");
+  return UTF8.encode(text).byteLength;
 }
 
 /** Every rule `key` breaks; an empty list means it is an acceptable key. */

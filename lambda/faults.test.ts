@@ -76,6 +76,18 @@ describe("S3 throttling and 5xx", () => {
   });
 });
 
+it("a file another tool archived (Glacier) is a 409 object_archived on GET and copy, not a 500, and is not retried; HEAD still answers", async () => {
+  const token = f.tokenFor("alice");
+  await f.call(ROUTES.put, { token, key: "cold.bin", body: "frozen" });
+  f.s3.faults.failNext("GetObject", s3Errors.invalidObjectState);
+  f.s3.faults.failNext("CopyObject", s3Errors.invalidObjectState);
+  const get = await f.call(ROUTES.get, { token, key: "cold.bin" });
+  const copy = await f.call(ROUTES.copy, { token, json: { source: "cold.bin", destination: "warm.bin" } });
+  for (const result of [get, copy]) expect({ status: result.statusCode, error: body(result).error }).toEqual({ status: 409, error: "object_archived" });
+  expect({ get: f.s3.calls.GetObject, copy: f.s3.calls.CopyObject }).toEqual({ get: 1, copy: 1 });
+  expect((await f.call(ROUTES.head, { token, key: "cold.bin" })).statusCode).toBe(200);
+});
+
 describe("credentials that stop working mid-use", () => {
   it("are dropped, replaced once, and the request succeeds with the new ones", async () => {
     const token = f.tokenFor("alice");

@@ -91,6 +91,8 @@ describe("users are kept apart by the credentials they act with", () => {
     await f.call(ROUTES.put, { token: f.tokenFor("alice"), key: "secret.txt", body: "alice only" });
     const get = await f.call(ROUTES.get, { token: f.tokenFor("bob"), key: "secret.txt" });
     expect(get.statusCode).toBe(404);
+    // Control: the same request by the owner finds it.
+    expect((await f.call(ROUTES.get, { token: f.tokenFor("alice"), key: "secret.txt" })).statusCode).toBe(200);
   });
 });
 

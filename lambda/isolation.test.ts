@@ -120,7 +120,19 @@ describe("presigned URLs", () => {
 
 it("the admin role reads every folder but still writes only its own", async () => {
   const { store: adminInAlicesFolder } = await toolsFor("root", "admin", "alice");
+  const { store: adminInOwnFolder } = await toolsFor("root", "admin", "root");
   expect((await adminInAlicesFolder.get("diary.txt")).body.toString()).toBe("dear diary");
-  const error = await rejection(adminInAlicesFolder.put("diary.txt", Buffer.from("x"), { contentType: "text/plain" }));
-  expect((error as HttpError).status).toBe(403);
+  for (const [name, attempt] of [
+    ["put", () => adminInAlicesFolder.put("diary.txt", Buffer.from("x"), { contentType: "text/plain" })],
+    ["delete", () => adminInAlicesFolder.delete("diary.txt")],
+    ["copy", () => adminInAlicesFolder.copy("diary.txt", "copy.txt")],
+  ] as const) {
+    const error = await rejection(attempt());
+    expect({ name, status: (error as HttpError).status }).toEqual({ name, status: 403 });
+  }
+  expect(f.s3.objects.get(aliceKey())!.body.toString()).toBe("dear diary");
+  // Control: the same credentials write, copy and delete in the admin's own folder.
+  await adminInOwnFolder.put("mine.txt", Buffer.from("x"), { contentType: "text/plain" });
+  await adminInOwnFolder.copy("mine.txt", "copy.txt");
+  await adminInOwnFolder.delete("mine.txt");
 });

@@ -127,6 +127,38 @@ describe("folders", () => {
   });
 });
 
+describe("list prefixes stay inside the caller's folder", () => {
+  it("a prefix written to climb out (.., another id, /, encodings, wildcards, policy variables) is matched literally inside the folder", async () => {
+    const bobs = f.tokenFor("bob");
+    const bobId = f.cognito.identityIdFor("bob");
+    await f.call(ROUTES.put, { token: bobs, key: "bobs.txt", body: "bob's" });
+    f.s3.seed(`${folder()}../${bobId}/bobs.txt`, "alice's own file, oddly named"); // what another tool could write
+    const climbs = [`../${bobId}/`, `../../private/${bobId}/`, "../", "/", `/${bobId}/`, "%2e%2e/", "..%2F", "*", "?", "${cognito-identity.amazonaws.com:sub}/", "\\..\\"];
+    for (const prefix of climbs) {
+      const result = await f.call(ROUTES.list, { token, query: { prefix } });
+      // A denial would mean S3 was asked outside the folder (IAM's s3:prefix condition refuses it).
+      expect({ prefix, status: result.statusCode }).toEqual({ prefix, status: 200 });
+      const keys = (json(result).items as { key: string }[]).map((i) => i.key);
+      const expected = [`../${bobId}/bobs.txt`].filter((k) => k.startsWith(prefix));
+      expect({ prefix, keys }).toEqual({ prefix, keys: expected });
+    }
+    // Control: Bob lists his own file, and Alice's listing shows it nowhere.
+    expect((json(await f.call(ROUTES.list, { token: bobs })).items as { key: string }[]).map((i) => i.key)).toEqual(["bobs.txt"]);
+    expect((json(await f.call(ROUTES.list, { token })).items as { key: string }[]).map((i) => i.key)).toEqual([`../${bobId}/bobs.txt`]);
+  });
+
+  it.each([
+    ["a prefix that is not valid Unicode", { prefix: "a\ud800" }, "invalid_prefix"],
+    ["a prefix longer than any key", { prefix: "p".repeat(1025) }, "invalid_prefix"],
+    ["a delimiter other than '/'", { delimiter: "," }, "invalid_delimiter"],
+  ])("%s → 400, with no S3 call", async (_name, query, error) => {
+    const before = f.s3.totalCalls;
+    const result = await f.call(ROUTES.list, { token, query });
+    expect({ status: result.statusCode, error: json(result).error }).toEqual({ status: 400, error });
+    expect(f.s3.totalCalls).toBe(before);
+  });
+});
+
 describe("keys that cannot travel in a path: the ?key= forms", () => {
   const foreign = "../escape/./x//y\u0007.txt";
 

@@ -24,6 +24,8 @@ const ANSWERS: Record<string, [status: number, code: string, message: string]> =
   InvalidArgument: [400, "invalid_request", "S3 refused the request's arguments (e.g. an unknown continuation token)."],
   InvalidRequest: [400, "invalid_request", "S3 refused the request (e.g. a copy of a file over 5 GiB)."],
   EntityTooLarge: [413, "body_too_large", "The file is larger than S3 accepts in one request."],
+  // An object some tool stored in an archive storage class (Glacier, Deep Archive): S3 answers 403.
+  InvalidObjectState: [409, "object_archived", "The file is archived; restore it before reading or copying it."],
   MethodNotAllowed: [501, "not_supported_by_storage", "The storage service does not support this operation."],
   NotImplemented: [501, "not_supported_by_storage", "The storage service does not support this operation."],
 };

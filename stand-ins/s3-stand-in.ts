@@ -52,6 +52,8 @@ export const s3Errors = {
   internalError: () => s3ServiceError("InternalError", 500, "We encountered an internal error. Please try again."),
   accessDenied: () => s3ServiceError("AccessDenied", 403, "Access Denied"),
   expiredToken: () => s3ServiceError("ExpiredToken", 400, "The provided token has expired."),
+  /** GetObject or CopyObject of an object in an archive storage class (S3 answers 403). */
+  invalidObjectState: () => s3ServiceError("InvalidObjectState", 403, "The operation is not valid for the object's storage class"),
   /** What S3 passes through when KMS throttles an SSE-KMS request. */
   kmsThrottling: () => s3ServiceError("KMS.ThrottlingException", 400, "Rate exceeded"),
 };

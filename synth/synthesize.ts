@@ -111,6 +111,25 @@ function recordOptions(monitor: MockMonitor): Map<string, Pick<SynthesizedResour
   return options;
 }
 
+/**
+ * The type of every resource that reached the (mock) monitor while `build` ran, and what `build`
+ * threw: how a test sees that refused component args register nothing at all.
+ */
+export function registrationsOf(build: () => unknown, region = "ap-northeast-1"): Promise<{ types: string[]; error: unknown }> {
+  return serialized(async () => {
+    const mocks = new RecordingMocks(region);
+    await pulumi.runtime.setMocks(mocks, PROJECT, "test", false);
+    let error: unknown;
+    try {
+      build();
+    } catch (e) {
+      error = e;
+    }
+    await waitForRPCs();
+    return { types: mocks.resources.map((r) => r.type), error };
+  });
+}
+
 export function synthesizeProgram<T, R>(
   setup: { stack: string; config: Record<string, string>; project?: string; deployment?: string },
   program: () => T,

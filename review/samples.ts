@@ -57,7 +57,7 @@ export interface DerivedSamples {
 }
 
 /** Keys (under the bucket) and list prefixes the documents' patterns suggest for caller and other. */
-export function derivedSamples(documents: IamDocument[], bucket: string, intent: StorageIntent, caller: string, other: string): DerivedSamples {
+export function derivedSamples(documents: IamDocument[], bucket: string, intent: StorageIntent, caller: string, other: string, onlyInteresting = false, max = MAX_SAMPLES): DerivedSamples {
   const choices = fills(intent, other);
   const keys = new Set<string>();
   const prefixes = new Set<string>();
@@ -79,7 +79,7 @@ export function derivedSamples(documents: IamDocument[], bucket: string, intent:
       }
     }
   }
-  const pick = (set: Set<string>) => [...[...set].filter(interesting), ...[...set].filter((x) => !interesting(x))].slice(0, MAX_SAMPLES);
+  const pick = (set: Set<string>) => [...[...set].filter(interesting), ...(onlyInteresting ? [] : [...set].filter((x) => !interesting(x)))].filter((x) => x !== "").slice(0, max);
   return { keys: pick(keys), prefixes: pick(prefixes) };
 }
 

@@ -23,7 +23,7 @@ import { foreignPrincipalsOf, foreignQueries } from "./foreign-queries";
 import { s3Queries, type ConcreteRequest, type Query } from "./queries";
 import { replay } from "./replay";
 import { DELIMITER_KEY, identityIdLength, type Universe } from "./requests";
-import { DEFAULT_QUERY_RLIMIT, solve, z3, type QueryAnswer } from "./solver";
+import { DEFAULT_QUERY_RLIMIT, setSafetyTimeout, solve, z3, type QueryAnswer } from "./solver";
 import { trustQueries } from "./trust-queries";
 import { basicSamples, derivedSamples } from "../samples";
 import { UnsupportedConstruct } from "./unsupported";
@@ -32,6 +32,8 @@ import { OTHER_PRINCIPALS, PROPERTIES, type PropertyNumber, type PropertyVerdict
 export interface ProveOptions {
   /** Solver work per query (Z3 rlimit units). */
   rlimit?: number;
+  /** Wall-clock safety net per query. */
+  timeoutMs?: number;
   /** Replays counterexamples (default: the local engine). */
   engine?: PolicyEngine;
 }
@@ -82,6 +84,7 @@ export async function proveTarget(target: ReviewTarget, options: ProveOptions = 
   const started = performance.now();
   const { z3: z, startMs } = await z3();
   const rlimit = options.rlimit ?? DEFAULT_QUERY_RLIMIT;
+  if (options.timeoutMs) setSafetyTimeout(options.timeoutMs);
   const engine = options.engine ?? createLocalEngine();
   const actions = await allS3Actions();
   const documents = [...target.roles.flatMap((r) => [...r.identityPolicies, ...(r.trustPolicy ? [r.trustPolicy] : [])]), ...(target.bucketPolicy ? [target.bucketPolicy] : [])];

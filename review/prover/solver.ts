@@ -15,6 +15,8 @@ export type Z3 = Context<"main">;
 export const DEFAULT_QUERY_RLIMIT = 4_000_000;
 /** A wall-clock safety net far above what the resource limit allows on any machine seen. */
 export const SAFETY_TIMEOUT_MS = 300_000;
+let safetyTimeoutMs = SAFETY_TIMEOUT_MS;
+export const setSafetyTimeout = (ms: number) => void (safetyTimeoutMs = ms);
 
 let started: Promise<{ z3: Z3; startMs: number }> | undefined;
 
@@ -67,7 +69,7 @@ export type QueryAnswer = { status: "sat"; model: Model<"main"> } | { status: "u
 export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   const solver = new z.Solver();
   solver.set("rlimit", rlimit);
-  solver.set("timeout", SAFETY_TIMEOUT_MS);
+  solver.set("timeout", safetyTimeoutMs);
   solver.add(...assertions);
   const t = performance.now();
   checking += 1;
@@ -77,7 +79,7 @@ export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): 
     if (status === "sat") return { status, model: solver.model() };
     if (status === "unsat") return { status };
     const reason = solver.reasonUnknown();
-    return { status, reason: /canceled|resource|rlimit|max\. resource/i.test(reason) || !reason ? `resource limit of ${rlimit} reached` : reason };
+    return { status, reason: /timeout/i.test(reason) ? `wall-clock safety net of ${safetyTimeoutMs} ms reached` : /canceled|resource|rlimit/i.test(reason) || !reason ? `resource limit of ${rlimit} reached` : reason };
   } finally {
     checking -= 1;
     solver.release();

@@ -213,7 +213,7 @@ function matchByHead(z: Z3, v: SymStr, tokens: Token[]): Bool<"main"> | undefine
   if (lits.some((p) => p.kind !== "lit")) return undefined;
   const head = [...lits.map((p) => (p as { text: string }).text).join("")];
   // One token per character, so that states (positions in the list) advance a character at a time.
-  const flat: Token[] = tokens.flatMap((t) => (t.kind === "literal" ? [...t.text].map((c) => ({ kind: "literal" as const, text: c })) : [t]));
+  const flat: Token[] = tokens.flatMap((t): Token[] => (t.kind === "literal" ? [...t.text].map((c) => ({ kind: "literal" as const, text: c })) : [t]));
   const closed = (set: Set<number>) => {
     for (const i of [...set]) for (let j = i; j < flat.length && flat[j]!.kind === "star"; j += 1) set.add(j + 1);
     return set;

@@ -83,11 +83,8 @@ export function listingReveals(u: Universe, list: ListParameters, area: Area, ot
   const n = p.length();
   const text = area.kind === "shared" ? area.prefix : other.text !== undefined ? `${area.shape.before}${other.text}${area.shape.after}` : undefined;
   if (text !== undefined && !u.delimiterMatters) {
-    // Known text and no delimiter: inside it, or a prefix of it, as one regular expression.
-    const chars = [...text];
-    const prefixes = chars.map((_, i) => z.Re.toRe(zstr(z, chars.slice(0, i).join(""))));
-    const inside = z.ReConcat(z.Re.toRe(zstr(z, text)), z.Star(z.AllChar(z.Re.sort(z.String.sort()))));
-    return z.InRe(p, z.Union(inside, ...prefixes));
+    // Known text and no delimiter: inside it, or a prefix of it.
+    return z.Or(startsWith(u, free(p), text), p.prefixOf(zstr(z, text)));
   }
   const keeps = (rest: Seq<"main">) => (u.delimiterMatters ? z.Or(z.Not(list.delimiterPresent), list.delimiter.length().eq(0), z.Not(rest.contains(list.delimiter))) : z.Bool.val(true));
   if (area.kind === "shared") {
@@ -103,7 +100,10 @@ export function listingReveals(u: Universe, list: ListParameters, area: Area, ot
   // Within the literal before the id: `p` is a prefix of it.
   const inBefore = z.And(n.le(b), p.prefixOf(zstr(z, before)), keeps(full.extract(n, n.neg().add(total - 1))));
   const startsLikeArea = p.extract(0, b).eq(zstr(z, before));
-  // A part of the id (or all of it, and part of what follows): offsets from the area's start.
-  const partOf = z.And(n.gt(b), n.lt(total), startsLikeArea, p.extract(b, n.sub(b)).prefixOf(other.id.concat(zstr(z, after))), keeps(full.extract(n, n.neg().add(total - 1))));
-  return z.Or(startsWithArea(u, free(p), area.shape, other), inBefore, partOf);
+  // The whole id without what follows (the common mistake), apart: its offsets are concrete.
+  const wholeId = z.And(n.eq(b + u.idLength), startsLikeArea, p.extract(b, u.idLength).eq(other.id));
+  const partOf = z.And(n.gt(b), n.lt(b + u.idLength), startsLikeArea, p.extract(b, n.sub(b)).prefixOf(other.id), keeps(full.extract(n, n.neg().add(total - 1))));
+  // Past the id, inside what follows it (when that is longer than the final "/").
+  const inAfter = zlength(after) > 1 ? z.And(n.gt(b + u.idLength), n.lt(total), p.prefixOf(full), keeps(full.extract(n, n.neg().add(total - 1)))) : z.Bool.val(false);
+  return z.Or(startsWithArea(u, free(p), area.shape, other), inBefore, wholeId, partOf, inAfter);
 }

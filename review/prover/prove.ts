@@ -40,7 +40,7 @@ export interface ProveOptions {
 
 const ROLE_PROPERTIES: PropertyNumber[] = [1, 2, 3, 4, 5, 6];
 /** The quick symbolic attempt and the pinned attempt, as shares of the full budget. */
-const QUICK_SHARE = 1 / 40;
+const QUICK_SHARE = 1 / 8;
 const PINNED_SHARE = 1 / 20;
 /** One sample: a ground query, which Z3 decides at once. */
 const SAMPLE_SHARE = 1 / 400;
@@ -170,7 +170,13 @@ async function proveProperty(
     count();
     const debug = (answer: string) => process.env.PROVER_DEBUG && process.stderr.write(`[prover] ${subject} ${property} ${query.purpose} ${query.what}: ${answer}\n`);
     if (query.purpose === "intended") {
-      const answer = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
+      let answer: QueryAnswer = { status: "unknown", reason: "no sample" };
+      for (const sample of samples(u, subject)) {
+        const pins = pinnedBuilt.pin?.(sample);
+        if (pins) answer = await solve(u.z, [...pinnedBuilt.assertions, ...pins], rlimit * SAMPLE_SHARE);
+        if (answer.status === "sat") break;
+      }
+      if (answer.status !== "sat") answer = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
       debug(answer.status);
       if (answer.status === "sat") out.intended.push(`${query.what}: allowed as intended (${describe(pinnedBuilt.decode(answer.model))})`);
       continue;

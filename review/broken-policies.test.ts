@@ -21,7 +21,7 @@ async function review(files: { identity?: string; trust?: string; bucket?: strin
 describe("broken policies", () => {
   it("control: the correct policies pass with exit 0", async () => {
     const r = await review({});
-    expect(r).toEqual({ code: 0, stderr: "", findings: [] });
+    expect(r).toEqual({ code: 0, stderr: "", findings: [], warnings: [] });
   });
 
   it.each([

@@ -102,11 +102,13 @@ export function describeScenario(s: S3Scenario | TrustScenario): string {
   return `${who}: ${s.action} on ${s.resource.label}${s.contextLabel ? ` (${s.contextLabel})` : ""}`;
 }
 
-/** The areas of identity B (real ids only: C's id is impossible) and of shared folders a request must not reach. */
+/** The areas of the other real identity (C's id is impossible) and of shared folders a request must not reach. */
 function protectedAreas(target: ReviewTarget, s: S3Scenario, ids: Record<"A" | "B", string>, listing: boolean): string[] {
   const intent = target.intent;
+  const victim = s.caller === "B" ? ids.A : ids.B;
+  const own = folderOf(intent.prefix, s.caller === "B" ? ids.B : ids.A);
   const shared = intent.sharedFolders.filter((f) => (listing ? !f.access.includes("list") || f.perIdentity : true));
-  return [folderOf(intent.prefix, ids.B), ...shared.map((f) => sharedPrefixOf(f, ids.B))].filter((a) => a !== "" && !(s.foreign === undefined && a.startsWith(folderOf(intent.prefix, ids.A))));
+  return [folderOf(intent.prefix, victim), ...shared.map((f) => sharedPrefixOf(f, victim))].filter((a) => a !== "" && !a.startsWith(own));
 }
 
 /** Why an allowed request that intent refuses matters: a finding when it reaches another identity's data (or grants outside IAM's view). */
@@ -123,7 +125,7 @@ function harmOf(target: ReviewTarget, s: S3Scenario, ids: Record<"A" | "B", stri
   }
   if (isAccessControlWrite(s.action, target.aclsDisabled)) return { category: "access-control-write", severity: "finding" };
   if (s.context["aws:SecureTransport"] === "false") return { category: "insecure-transport", severity: "warning" };
-  const other = reaches(protectedAreas(target, s, ids, listing)) || (s.resource.owner === "B" && !listing);
+  const other = reaches(protectedAreas(target, s, ids, listing)) || (!listing && (s.resource.owner === "A" || s.resource.owner === "B") && s.resource.owner !== s.caller);
   if (listing) return { category: "list-reveals-names", severity: other ? "finding" : "warning" };
   if (s.resource.target.kind === "object" && s.resource.owner !== s.caller) return { category: other ? "object-outside-folder" : "excess", severity: other ? "finding" : "warning" };
   return { category: other ? "object-outside-folder" : "excess", severity: other ? "finding" : "warning" };

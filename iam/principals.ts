@@ -143,3 +143,54 @@ export function foreignPrincipals(statements: PolicyStatement[], ownAccountId: s
   }
   return out;
 }
+
+/** How a principal is written in an allow-list: an ARN, an account id, a service name, `*` as a wildcard. */
+const listed = (patterns: readonly string[], value: string) => patterns.some((p) => new RegExp(`^${p.split("*").map((x) => x.replace(/[.+?^${}()|[\]\\]/g, "\\$&")).join(".*")}$`, "i").test(value));
+
+/** Values a condition block gives `aws:PrincipalArn` under an equality or pattern operator, if any. */
+function principalArnCondition(s: PolicyStatement): string[] | undefined {
+  for (const [operator, block] of Object.entries(s.Condition ?? {})) {
+    if (!/^(StringEquals|StringLike|ArnEquals|ArnLike)$/i.test(operator)) continue;
+    const entry = Object.entries(block).find(([k]) => k.toLowerCase() === "aws:principalarn");
+    if (entry) return listOf(entry[1]);
+  }
+  return undefined;
+}
+
+/**
+ * The principals an Allow statement of a bucket policy admits besides the identity roles, the
+ * bucket's own account (which only delegates to identity policies) and the allow-listed ones,
+ * as written (`*`, an account, an ARN, a service). A condition on `aws:PrincipalArn` naming only
+ * identity roles (or listed principals) narrows `*` to them.
+ */
+export function otherPrincipalsAdmitted(s: PolicyStatement, o: { identityRoleArns: string[]; ownAccounts: string[]; trusted: readonly string[] }): string[] {
+  if (s.Effect !== "Allow") return [];
+  const isIdentityRole = (arn: string) => o.identityRoleArns.some((r) => sameRole(r, arn));
+  const narrowed = principalArnCondition(s);
+  if (narrowed && narrowed.every((v) => isIdentityRole(v) || listed(o.trusted, v))) return [];
+  if (s.NotPrincipal !== undefined) return [`every principal except ${JSON.stringify(s.NotPrincipal)}`];
+  return principalEntries(s.Principal).flatMap((e) => {
+    const label = e.kind === "everyone" ? "*" : e.kind === "account" ? e.accountId : e.kind === "arn" ? e.arn : e.kind === "service" ? e.service : e.kind === "canonical-user" ? `canonical user ${e.id}` : "";
+    if (e.kind === "federated" || (e.kind === "account" && o.ownAccounts.includes(e.accountId)) || (e.kind === "arn" && isIdentityRole(e.arn))) return [];
+    const names = e.kind === "account" ? [e.accountId, `arn:aws:iam::${e.accountId}:root`] : [e.kind === "canonical-user" ? e.id : label];
+    if (e.kind !== "everyone" && names.some((n) => listed(o.trusted, n))) return [];
+    return [label];
+  });
+}
+
+const OBJECT_PROBES = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion"];
+const LIST_PROBES = ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"];
+const pattern = (p: string) => new RegExp(`^${p.replace(/[.+^${}()|[\]\\]/g, "\\$&").replace(/\*/g, "[\\s\\S]*").replace(/\?/g, "[\\s\\S]")}$`, "i");
+
+/**
+ * Whether a statement could reach identity folders under one of `roots` in the bucket: an object
+ * action on a key under a root (any key when no root is known), or a listing of the bucket.
+ * Variables are read as wildcards (what they resolve to is the caller's to choose).
+ */
+export function statementReachesFolders(s: PolicyStatement, bucketArn: string, roots: string[]): boolean {
+  const covers = (action: string) => (s.Action !== undefined ? listOf(s.Action).some((a) => pattern(a).test(action)) : !listOf(s.NotAction).some((a) => pattern(a).test(action)));
+  const resources = listOf(s.Resource).map((r) => r.replace(/\$\{[^}]*\}/g, "*"));
+  const matches = (arn: string) => (s.NotResource !== undefined ? !listOf(s.NotResource).some((r) => pattern(r.replace(/\$\{[^}]*\}/g, "*")).test(arn)) : resources.some((r) => pattern(r).test(arn)));
+  const keys = (roots.length ? roots : [""]).map((root) => `${bucketArn}/${root ? `${root}/` : ""}ap-northeast-1:00000000-0000-4000-8000-000000000000/x`);
+  return (OBJECT_PROBES.some(covers) && keys.some(matches)) || (LIST_PROBES.some(covers) && matches(bucketArn));
+}

@@ -47,7 +47,7 @@ const PREFIX = "s3:prefix";
 const COMPARED: PropertyNumber[] = [1, 2, 3, 5];
 const engine = createLocalEngine();
 
-const NUM_RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 12);
+const NUM_RUNS = Number(process.env.DIFFERENTIAL_RUNS ?? 4);
 const SEED = process.env.DIFFERENTIAL_SEED === "random" ? undefined : Number(process.env.DIFFERENTIAL_SEED ?? 20240611);
 
 // ---- The policy grammar -------------------------------------------------------------------

@@ -81,7 +81,8 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
           const area = areas(u)[i]!;
           const placement: Placement = area.kind === "shared" ? { kind: "prefix", text: area.prefix } : { kind: "area", shape: area.shape, of: "other" };
           const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "object", placement });
-          return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intendedObject(u, intent, action.name, s.caller, s.key!, s.tls, read))], decode: s.decode, pin: s.pin };
+          // TLS is not what makes a request cross-identity: a missing TLS deny is property 5's (a warning).
+          return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intendedObject(u, intent, action.name, s.caller, s.key!, u.z.Bool.val(true), read))], decode: s.decode, pin: s.pin };
         },
       });
     }
@@ -107,7 +108,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         build: (u) => {
           const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "bucket" });
           const area = areas(u)[i]!;
-          return { assertions: [...s.constraints, s.decision.allowed, listingReveals(u, s.list!, area, s.other!), u.z.Not(intendedBucket(u, intent, action.name, s.caller, s.list, s.tls, read))], decode: s.decode, pin: s.pin };
+          return { assertions: [...s.constraints, s.decision.allowed, listingReveals(u, s.list!, area, s.other!), u.z.Not(intendedBucket(u, intent, action.name, s.caller, s.list, u.z.Bool.val(true), read))], decode: s.decode, pin: s.pin };
         },
       });
     }

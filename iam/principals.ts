@@ -133,7 +133,9 @@ export function foreignPrincipals(statements: PolicyStatement[], ownAccountId: s
   ];
   const seen = new Set<string>();
   const add = (key: string, f: ForeignPrincipal) => {
-    if (!seen.has(key)) out.push(f), seen.add(key);
+    if (seen.has(key)) return;
+    out.push(f);
+    seen.add(key);
   };
   for (const e of entries) {
     if (e.kind === "account" && e.accountId !== ownAccountId) add(`a:${e.accountId}`, { label: `account ${e.accountId}`, principal: { kind: "aws", accountId: e.accountId, arn: `arn:aws:sts::${e.accountId}:assumed-role/any/session` } });

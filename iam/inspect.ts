@@ -93,8 +93,9 @@ export interface GrantInspectionOptions {
  */
 export function inspectStorageGrants(doc: IamDocument, options: GrantInspectionOptions): InspectionIssue[] {
   const issues: InspectionIssue[] = [];
-  const ownFolder = `${options.prefix}/${IDENTITY_ID_VARIABLE}/`;
-  const allFolders = `${options.prefix}/`;
+  // An empty prefix puts the folders at the bucket root.
+  const ownFolder = options.prefix === "" ? `${IDENTITY_ID_VARIABLE}/` : `${options.prefix}/${IDENTITY_ID_VARIABLE}/`;
+  const allFolders = options.prefix === "" ? "" : `${options.prefix}/`;
   doc.Statement.forEach((s, i) => {
     if (s.Effect !== "Allow") return;
     const at = statementLabel(s, i);

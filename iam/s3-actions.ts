@@ -43,3 +43,14 @@ export async function exampleArn(resourceType: string, region: string, accountId
     .replace("${Account}", accountId)
     .replace(/\$\{[A-Za-z]+\}/g, "example");
 }
+
+/** ACL writes: they grant access outside IAM's view, unless the bucket enforces bucket-owner ownership. */
+export const ACL_WRITE_ACTIONS: readonly string[] = ["s3:PutObjectAcl", "s3:PutObjectVersionAcl", "s3:PutBucketAcl"];
+/** Writes that change who may access the bucket: its policy, and the ownership setting that turns ACLs back on. */
+export const POLICY_WRITE_ACTIONS: readonly string[] = ["s3:PutBucketPolicy", "s3:DeleteBucketPolicy", "s3:PutBucketOwnershipControls"];
+
+/** An action that lets its caller grant access outside IAM's view (ACL writes count unless ACLs are disabled). */
+export function isAccessControlWrite(action: string, aclsDisabled = false): boolean {
+  const a = action.toLowerCase();
+  return POLICY_WRITE_ACTIONS.some((x) => x.toLowerCase() === a) || (!aclsDisabled && ACL_WRITE_ACTIONS.some((x) => x.toLowerCase() === a));
+}

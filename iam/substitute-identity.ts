@@ -19,12 +19,24 @@ export interface Substituted {
   unresolved: string[];
 }
 
-function substituteValue(value: string, identityId: string, unresolved: Set<string>): string {
+/**
+ * What an identity-id variable becomes for a caller without one (anonymous, another account, a
+ * service): IAM uses the default of `${key, 'default'}`; without a default the element cannot
+ * match, which a character no ARN, key or condition value holds stands for.
+ */
+export const ABSENT_VARIABLE = "\u0000";
+
+const defaultOf = (rest: string[]) => {
+  const m = /^\s*'([^']*)'\s*$/.exec(rest.join(","));
+  return m ? m[1]! : undefined;
+};
+
+function substituteValue(value: string, identityId: string | undefined, unresolved: Set<string>): string {
   return value.replace(VARIABLE, (whole, inner: string) => {
     const [name, ...rest] = inner.split(",");
     const key = name!.trim();
     if (ESCAPES.has(key)) return whole;
-    if (key.toLowerCase() === IDENTITY_ID_KEY) return identityId;
+    if (key.toLowerCase() === IDENTITY_ID_KEY) return identityId ?? defaultOf(rest) ?? ABSENT_VARIABLE;
     unresolved.add(rest.length > 0 ? `${whole} (its default would apply)` : whole);
     return whole;
   });
@@ -33,8 +45,8 @@ function substituteValue(value: string, identityId: string, unresolved: Set<stri
 const mapValues = (v: string | string[] | undefined, f: (s: string) => string) =>
   v === undefined ? undefined : Array.isArray(v) ? v.map(f) : f(v);
 
-/** The document as IAM would evaluate it for a caller whose identity id is `identityId`. */
-export function substituteIdentityId(document: IamDocument, identityId: string): Substituted {
+/** The document as IAM would evaluate it for a caller whose identity id is `identityId` (undefined: a caller without one). */
+export function substituteIdentityId(document: IamDocument, identityId: string | undefined): Substituted {
   const unresolved = new Set<string>();
   // Under Version 2008-10-17 (or none) `${…}` is literal text: nothing to substitute.
   if (document.Version !== "2012-10-17") return { document, unresolved: [] };

@@ -14,7 +14,7 @@ type S3Row = Row & { scenario: S3Scenario };
 function find(r: MatrixResult, role: string, caller: string, action: string, resource: string, context = ""): S3Row {
   const rows = r.rows.filter(
     (row): row is S3Row =>
-      row.scenario.kind === "s3" && row.scenario.role.group === role && row.scenario.caller === caller &&
+      row.scenario.kind === "s3" && !row.scenario.foreign && row.scenario.role.group === role && row.scenario.caller === caller &&
       row.scenario.action === action && row.scenario.resource.label === resource && row.scenario.contextLabel === context,
   );
   if (rows.length !== 1) throw new Error(`expected one row for ${role}/${caller}/${action}/${resource}/${context}, found ${rows.length}`);

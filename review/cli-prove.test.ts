@@ -11,9 +11,10 @@ describe("npm run review -- --prove", () => {
   it("the dev stack: a PROVED line per property and role, exit 0", async () => {
     const r = await cli("--prove");
     expect(r.code).toBe(0);
-    for (const n of [1, 2, 3, 4, 5]) expect(r.stdout).toMatch(new RegExp(`│ ${n}\\. [^│]+│ PROVED +│ PROVED +│`));
-    expect(r.stdout).toMatch(/^PROVED: 10\/10 property verdicts proved/m);
-    expect(r.stdout.trim().split("\n").pop()).toMatch(/^PASS: .*; proof: 10\/10 proved\.$/);
+    for (const n of [1, 2, 3, 4, 5, 6]) expect(r.stdout).toMatch(new RegExp(`│ ${n}\\. [^│]+│ PROVED +│ PROVED +│`));
+    expect(r.stdout).toMatch(/│ 7\. no principal other than [^│]+│ PROVED +│/);
+    expect(r.stdout).toMatch(/^PROVED: 13\/13 property verdicts proved/m);
+    expect(r.stdout.trim().split("\n").pop()).toMatch(/^PASS: 0 finding\(s\), 0 warning\(s\); .*; proof: 13\/13 proved\.$/);
   });
 
   it("the article's list policy: VIOLATED with the counterexample and both verdicts, exit 1", async () => {
@@ -30,7 +31,7 @@ describe("npm run review -- --prove", () => {
   });
 
   it("json carries the verdicts and counterexamples", async () => {
-    const r = await cli(...set("list-without-slash.json"), "--prove", "--format", "json");
+    const r = await cli(...set("list-without-slash.json"), "--prove", "--format", "json", "--strict");
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout);
     expect(report.pass).toBe(false);
@@ -43,14 +44,16 @@ describe("npm run review -- --prove", () => {
   it("junit: one testcase per property and role; failures for what is not proved", async () => {
     const r = await cli(...set("object-whole-prefix.json"), "--prove", "--format", "junit");
     expect(r.code).toBe(1);
-    expect(r.stdout).toMatch(/<testsuite name="policy files \/ proof \/ role reviewed-role" tests="5" failures="2">/);
+    expect(r.stdout).toMatch(/<testsuite name="policy files \/ proof \/ role reviewed-role" tests="6" failures="1">/);
     expect(r.stdout).toMatch(/<testcase classname="policy files \/ proof \/ role reviewed-role" name="1\. no object action[^"]*"><failure message="VIOLATED: /);
     expect(r.stdout).toMatch(/name="4\. no token from another identity pool[^"]*"><\/testcase>/);
   });
 
-  it("--solver-timeout must be a positive number of milliseconds (exit 2)", async () => {
-    const r = await cli("--prove", "--solver-timeout", "0");
-    expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/--solver-timeout.*must be a positive whole number/);
+  it("--solver-timeout and --solver-rlimit must be positive whole numbers (exit 2)", async () => {
+    for (const [flag, unit] of [["--solver-timeout", "milliseconds"], ["--solver-rlimit", "resource units"]]) {
+      const r = await cli("--prove", flag!, "0");
+      expect(r.code).toBe(2);
+      expect(r.stderr).toMatch(new RegExp(`${flag}.*must be a positive whole number of ${unit}`));
+    }
   });
 });

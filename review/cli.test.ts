@@ -10,7 +10,7 @@ describe("npm run review: bad input gets one clear line and exit 2", () => {
     [["--identity-policy", path.join(DIR, "not-a-policy.json"), ...FILES], /not-a-policy\.json: not an IAM policy document/],
     [["--identity-policy", path.join(DIR, "good-trust.json"), ...FILES], /has a Principal, which an identity policy cannot have/],
     [["--identity-policy", path.join(DIR, "good-identity.json"), "--bucket", "files-bucket"], /needs --bucket and --prefix/],
-    [["--identity-policy", path.join(DIR, "good-identity.json"), ...FILES.slice(0, 2), "--prefix", "/x/"], /--prefix "\/x\/" must be/],
+    [["--identity-policy", path.join(DIR, "good-identity.json"), ...FILES.slice(0, 2), "--prefix", "/x/"], /--prefix "\/x\/" starts with '\/'/],
     [["--identity-policy", path.join(DIR, "good-identity.json"), "--trust-policy", path.join(DIR, "good-trust.json"), "--bucket", "files-bucket", "--prefix", "p"], /--trust-policy needs --identity-pool-id/],
     [["--bucket-policy", path.join(DIR, "good-bucket.json")], /--bucket-policy only applies with --identity-policy/],
     [["--stack", "nope"], /unknown stack 'nope': no Pulumi\.nope\.yaml \(stacks here: dev, prod\)/],
@@ -40,7 +40,7 @@ describe("npm run review: formats", () => {
     expect(r.code).toBe(0);
     expect(r.stdout).toMatch(/object action by A[\s\S]*s3:GetObject +│ allow ✓ +│ deny ✓/);
     expect(r.stdout).toMatch(/Note: No trust policy given for: reviewed-role/);
-    expect(r.stdout.trim().split("\n").pop()).toMatch(/^PASS: (\d+)\/\1 requests as intended/);
+    expect(r.stdout.trim().split("\n").pop()).toMatch(/^PASS: 0 finding\(s\), 0 warning\(s\); (\d+)\/\1 requests as intended/);
   });
 
   it("junit: one testcase per request, failures for findings", async () => {
@@ -54,7 +54,7 @@ describe("npm run review: formats", () => {
     const out = path.join(fs.mkdtempSync(path.join(os.tmpdir(), "sim-")), "report.json");
     const r = await cli(...good, "--format", "json", "--out", out);
     expect(r.code).toBe(0);
-    expect(r.stdout).toBe(`PASS: 0 finding(s); report written to ${out}\n`);
+    expect(r.stdout).toBe(`PASS: 0 finding(s), 0 warning(s), proof: PROVED; report written to ${out}\n`);
     const report = JSON.parse(fs.readFileSync(out, "utf8"));
     expect(report).toMatchObject({ engine: "local", pass: true, findings: [] });
     expect(report.rows.find((row: { id: string }) => row.id === "reviewed-role | A | s3:GetObject | own object")).toMatchObject({ expected: "allow", actual: "Allowed", pass: true });

@@ -1,8 +1,9 @@
 /**
  * `npm run review -- [options]`: the reviewer command. Synthesizes a stage offline (or reads
- * policy files), runs every scenario through an IAM policy simulator and prints the matrix.
- * With --prove, a Z3 proof over every identity id, key, prefix and action follows the matrix.
- * Exit 0: everything as intended (and proved). 1: a finding, a violation or an unknown. 2: usage or input error.
+ * policy files), runs every scenario through an IAM policy simulator and prints the matrix, then
+ * a Z3 proof over every identity id, key, prefix, action and principal (unless --no-prove).
+ * Exit 0: no principal can reach what it should not, everything proved (warnings may be printed).
+ * 1: a finding (or, with --strict, a warning), a violation or an unknown. 2: usage or input error.
  */
 import * as fs from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
@@ -16,9 +17,13 @@ import { createLocalEngine } from "./engines/local-engine";
 import { PolicyInputError } from "../iam/document";
 import { runMatrix, type MatrixResult } from "./matrix";
 import { proveTarget } from "./prover/prove";
-import { DEFAULT_QUERY_TIMEOUT_MS } from "./prover/solver";
+import { DEFAULT_QUERY_RLIMIT, SAFETY_TIMEOUT_MS } from "./prover/solver";
 import type { ProofResult } from "./prover/verdicts";
-import { render, reviewPasses, type ReportFormat } from "./report";
+import { render, type ReportFormat } from "./report";
+import { parseOwnerActions, parseSharedFolder } from "./design-intent";
+import { foreignPrincipalsOf } from "./prover/foreign-queries";
+import { scopeOf } from "./scope";
+import { verdictOf } from "./verdict";
 import type { ReviewTarget } from "./review-target";
 import { targetFromFiles, targetFromStack } from "./targets";
 
@@ -43,17 +48,21 @@ interface Options {
   identityPoolId?: string;
   readAllFolders?: boolean;
   progress?: boolean;
-  prove?: boolean;
+  prove: boolean;
+  strict?: boolean;
+  ownerActions?: string;
+  sharedFolder: string[];
+  solverRlimit: number;
   solverTimeout: number;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
 
-function positiveInteger(value: string): number {
+const positiveInteger = (unit: string) => (value: string): number => {
   const n = Number(value);
-  if (!/^\d+$/.test(value) || n <= 0) throw new InvalidArgumentError("must be a positive whole number of milliseconds");
+  if (!/^\d+$/.test(value) || n <= 0) throw new InvalidArgumentError(`must be a positive whole number of ${unit}`);
   return n;
-}
+};
 
 function command(io: CliIo): Command {
   return new Command()
@@ -71,12 +80,18 @@ function command(io: CliIo): Command {
     .option("--bucket-policy <file>", "with --identity-policy: the bucket policy")
     .option("--trust-policy <file>", "with --identity-policy: the role's trust policy")
     .option("--bucket <name>", "with --identity-policy: the bucket the policies are about")
-    .option("--prefix <prefix>", "with --identity-policy: folder root; identity <id> owns <prefix>/<id>/")
+    .option("--prefix <prefix>", 'with --identity-policy: folder root; identity <id> owns <prefix>/<id>/ ("" for <id>/ at the bucket root)')
     .option("--identity-pool-id <id>", "with --identity-policy: the identity pool the role should trust")
-    .option("--read-all-folders", "with --identity-policy: the role is meant to read every folder")
+    .option("--read-all-folders", "with --identity-policy: the role is meant to read (and list) every identity's folder")
+    .option("--owner-actions <list>", "comma-separated S3 actions the owner is meant to have in its own folder (s3:ListBucket: listing inside it)")
+    .option("--shared-folder <keyPrefix=access>", "a folder every identity may use: access is a subset of read,write,delete,list; {id} in the prefix stands for any identity (repeatable)", collect, [])
+    .option("--strict", "warnings become findings: exactly the intended actions, TLS enforced (the default for --stack)")
+    .option("--no-strict", "with --stack: warnings do not fail the review")
     .option("--progress", "report progress on stderr even when it is not a terminal")
-    .option("--prove", "also prove the isolation properties with Z3 for every identity id, key, prefix and action")
-    .option("--solver-timeout <ms>", "with --prove: time limit per solver query (an answer of unknown is reported, never a pass)", positiveInteger, DEFAULT_QUERY_TIMEOUT_MS)
+    .option("--prove", "prove the isolation properties with Z3 (the default; kept for compatibility)")
+    .option("--no-prove", "run only the simulation matrix")
+    .option("--solver-rlimit <units>", "solver work per query, in Z3 resource units (an answer of unknown is reported, never a pass)", positiveInteger("resource units"), DEFAULT_QUERY_RLIMIT)
+    .option("--solver-timeout <ms>", "wall-clock safety net per solver query, far above what the resource limit allows", positiveInteger("milliseconds"), SAFETY_TIMEOUT_MS)
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -84,7 +99,7 @@ function command(io: CliIo): Command {
 async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }> {
   const local = createLocalEngine();
   if (o.identityPolicy.length > 0) {
-    if (!o.bucket || !o.prefix) throw new PolicyInputError("--identity-policy needs --bucket and --prefix");
+    if (!o.bucket || o.prefix === undefined) throw new PolicyInputError("--identity-policy needs --bucket and --prefix");
     const target = targetFromFiles({
       identityPolicies: o.identityPolicy,
       bucket: o.bucket,
@@ -93,10 +108,12 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
       ...(o.trustPolicy ? { trustPolicy: o.trustPolicy } : {}),
       ...(o.identityPoolId ? { identityPoolId: o.identityPoolId } : {}),
       readAllFolders: !!o.readAllFolders,
+      ownerActions: await parseOwnerActions(o.ownerActions),
+      sharedFolders: o.sharedFolder.map(parseSharedFolder),
     });
     return o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local };
   }
-  for (const [flag, value] of [["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId]] as const) {
+  for (const [flag, value] of [["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId], ["--owner-actions", o.ownerActions], ["--shared-folder", o.sharedFolder[0]], ["--read-all-folders", o.readAllFolders || undefined]] as const) {
     if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy`);
   }
   const synthesized = targetFromStack(await synthesizeStack({ stack: o.stack }));
@@ -151,12 +168,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const o = program.opts<Options>();
   let result: MatrixResult;
   let proof: ProofResult | undefined;
+  let reviewed: ReviewTarget;
   try {
     const { target, engine, trustEngine } = await buildTarget(o);
     const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
     result = await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) });
     // Counterexamples are replayed through the local engine: it needs no credentials.
-    if (o.prove) proof = await proveTarget(target, { timeoutMs: o.solverTimeout });
+    if (o.prove !== false) proof = await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout });
+    reviewed = target;
   } catch (e) {
     if (e instanceof PolicyInputError || e instanceof ProjectConfigError || e instanceof StageConfigError || e instanceof AwsEngineError) {
       io.stderr(`error: ${e.message}\n`);
@@ -164,8 +183,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  const report = render(result, o.format, proof);
-  const pass = reviewPasses(result, proof);
+  // This project's own stack is reviewed strictly unless told otherwise; policy files are not.
+  const strict = o.strict ?? o.identityPolicy.length === 0;
+  const verdict = verdictOf(result, proof, strict);
+  const report = render({ matrix: result, ...(proof ? { proof } : {}), verdict, scope: scopeOf(reviewed, proof?.otherPrincipals ?? foreignPrincipalsOf(reviewed).map((f) => f.label)) }, o.format);
+  const pass = verdict.pass;
   if (o.out) {
     try {
       fs.writeFileSync(o.out, report + "\n");
@@ -174,7 +196,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       return 2;
     }
     const proved = proof ? `, proof: ${proof.proved ? "PROVED" : "NOT PROVED"}` : "";
-    io.stdout(`${pass ? "PASS" : "FAIL"}: ${result.findings.length} finding(s)${proved}; report written to ${o.out}\n`);
+    io.stdout(`${pass ? "PASS" : "FAIL"}: ${verdict.findings.length} finding(s), ${verdict.warnings.length} warning(s)${proved}; report written to ${o.out}\n`);
   } else {
     io.stdout(report + "\n");
   }

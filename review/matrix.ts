@@ -5,7 +5,12 @@
  * control was allowed cleanly in the same run.
  */
 import { isAllowed, type PolicyEngine, type Progress, type S3Request, type StatementRef, type Verdict } from "./engines/engine";
+import { createLocalEngine } from "./engines/local-engine";
 import { inspectBucketPolicy, inspectStorageGrants, inspectTrustPolicy, type InspectionIssue } from "../iam/inspect";
+import { inspectNonS3Grants } from "../iam/non-s3-grants";
+import { isAccessControlWrite } from "../iam/s3-actions";
+import { folderOf, LISTING_ACTIONS, isOneOf, sharedPrefixOf } from "./intent";
+import { revealedKey } from "./prover/replay";
 import { resolveRole } from "./cognito-role-resolution";
 import { bucketArnOf, type ReviewTarget } from "./review-target";
 import { buildScenarios, type S3Scenario, type TrustScenario } from "./scenarios";
@@ -19,7 +24,15 @@ export type FindingCategory =
   | "trust"
   | "role-mapping"
   | "unreliable-verdict"
-  | "inspection";
+  | "inspection"
+  | "other-principal"
+  | "access-control-write"
+  | "excess"
+  | "non-s3-grant"
+  | "proof";
+
+/** A finding fails the review; a warning only with --strict. */
+export type Severity = "finding" | "warning";
 
 export interface Row {
   scenario: S3Scenario | TrustScenario;
@@ -30,6 +43,7 @@ export interface Row {
   /** Why the row failed. */
   failure?: string;
   category?: FindingCategory;
+  severity?: Severity;
 }
 
 export interface MappingRow {
@@ -60,6 +74,8 @@ export interface MatrixResult {
   mapping: MappingRow[];
   inspection: { document: string; issue: InspectionIssue }[];
   findings: Finding[];
+  /** What fails the review only with --strict: narrower than intended, excess on the owner's own data, no TLS deny, advice. */
+  warnings: Finding[];
   notes: string[];
   simulations: number;
   elapsedMs: number;
@@ -77,22 +93,49 @@ const decisionWord = (allow: boolean) => (allow ? "ALLOW" : "DENY");
 export const formatRefs = (refs: StatementRef[]) => (refs.length ? refs.map((r) => `${r.policy} › ${r.statement} (${r.effect})`).join(", ") : "no statement matched");
 
 function toRequest(s: S3Scenario): S3Request {
-  return { role: s.role, identityId: s.callerId, action: s.action, resourceArn: s.resource.arn, context: s.context, deliberatelyAbsent: s.deliberatelyAbsent };
+  return { role: s.role, ...(s.callerId !== undefined ? { identityId: s.callerId } : {}), ...(s.foreign ? { foreign: s.foreign } : {}), action: s.action, resourceArn: s.resource.arn, context: s.context, deliberatelyAbsent: s.deliberatelyAbsent };
 }
 
 export function describeScenario(s: S3Scenario | TrustScenario): string {
   if (s.kind === "trust") return `role ${s.role.group}: sts:AssumeRoleWithWebIdentity with ${s.label}`;
-  return `role ${s.role.group}, identity ${s.caller}: ${s.action} on ${s.resource.label}${s.contextLabel ? ` (${s.contextLabel})` : ""}`;
+  const who = s.foreign ? s.foreign.label : `role ${s.role.group}, identity ${s.caller}`;
+  return `${who}: ${s.action} on ${s.resource.label}${s.contextLabel ? ` (${s.contextLabel})` : ""}`;
 }
 
-function categoryOf(s: S3Scenario | TrustScenario, verdict: Verdict): FindingCategory {
-  if (s.kind === "trust") return "trust";
-  if (s.expected.allow) return "owner-lacks-access";
-  if (!isAllowed(verdict.decision)) return "unreliable-verdict";
-  if (s.context["aws:SecureTransport"] === "false") return "insecure-transport";
-  if (/^s3:List/.test(s.action) && s.resource.target.kind === "bucket") return "list-reveals-names";
-  if (s.resource.target.kind === "object" && s.resource.owner !== s.caller) return "object-outside-folder";
-  return "dangerous-action";
+/** The areas of the other real identity (C's id is impossible) and of shared folders a request must not reach. */
+function protectedAreas(target: ReviewTarget, s: S3Scenario, ids: Record<"A" | "B", string>, listing: boolean): string[] {
+  const intent = target.intent;
+  const victim = s.caller === "B" ? ids.A : ids.B;
+  const own = folderOf(intent.prefix, s.caller === "B" ? ids.B : ids.A);
+  const shared = intent.sharedFolders.filter((f) => (listing ? !f.access.includes("list") || f.perIdentity : true));
+  return [folderOf(intent.prefix, victim), ...shared.map((f) => sharedPrefixOf(f, victim))].filter((a) => a !== "" && !a.startsWith(own));
+}
+
+/** Why an allowed request that intent refuses matters: a finding when it reaches another identity's data (or grants outside IAM's view). */
+function harmOf(target: ReviewTarget, s: S3Scenario, ids: Record<"A" | "B", string>): { category: FindingCategory; severity: Severity } {
+  const listing = isOneOf(s.action, LISTING_ACTIONS) && s.resource.target.kind === "bucket";
+  const prefix = s.context["s3:prefix"];
+  const reaches = (areas: string[]) =>
+    listing
+      ? areas.some((a) => revealedKey(a, typeof prefix === "string" ? prefix : s.action === "s3:ListBucketMultipartUploads" ? undefined : undefined, typeof s.context["s3:delimiter"] === "string" ? (s.context["s3:delimiter"] as string) : undefined))
+      : s.resource.target.kind === "object" && areas.some((a) => (s.resource.target as { key: string }).key.startsWith(a));
+  if (s.foreign) {
+    const areas = [folderOf(target.prefix, ids.B), folderOf(target.prefix, ids.A), ...target.intent.sharedFolders.map((f) => sharedPrefixOf(f, ids.B))];
+    return { category: "other-principal", severity: reaches(areas) ? "finding" : "warning" };
+  }
+  if (isAccessControlWrite(s.action, target.aclsDisabled)) return { category: "access-control-write", severity: "finding" };
+  if (s.context["aws:SecureTransport"] === "false") return { category: "insecure-transport", severity: "warning" };
+  const other = reaches(protectedAreas(target, s, ids, listing)) || (!listing && (s.resource.owner === "A" || s.resource.owner === "B") && s.resource.owner !== s.caller);
+  if (listing) return { category: "list-reveals-names", severity: other ? "finding" : "warning" };
+  if (s.resource.target.kind === "object" && s.resource.owner !== s.caller) return { category: other ? "object-outside-folder" : "excess", severity: other ? "finding" : "warning" };
+  return { category: other ? "object-outside-folder" : "excess", severity: other ? "finding" : "warning" };
+}
+
+function categoryOf(target: ReviewTarget, s: S3Scenario | TrustScenario, verdict: Verdict, ids: Record<"A" | "B", string>): { category: FindingCategory; severity: Severity } {
+  if (s.kind === "trust") return { category: "trust", severity: s.expected.allow ? "warning" : "finding" };
+  if (s.expected.allow) return { category: "owner-lacks-access", severity: "warning" };
+  if (!isAllowed(verdict.decision)) return { category: "unreliable-verdict", severity: "finding" };
+  return harmOf(target, s, ids);
 }
 
 export async function runMatrix(target: ReviewTarget, options: MatrixOptions): Promise<MatrixResult> {
@@ -101,16 +144,28 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
   const scenarios = await buildScenarios(target);
   const notes: string[] = [];
 
-  const s3Verdicts = await engine.evaluateS3(target, scenarios.s3.map(toRequest), options.onProgress);
-  const verdictById = new Map(scenarios.s3.map((s, i) => [s.id, s3Verdicts[i]!]));
+  // AWS's simulator cannot act as another account or anonymous: those requests go to the local engine.
+  const foreignEngine = engine.name === "aws" ? (options.trustEngine ?? createLocalEngine()) : engine;
+  const own = scenarios.s3.filter((s) => !s.foreign);
+  const foreign = scenarios.s3.filter((s) => s.foreign);
+  const s3Verdicts = [...(await engine.evaluateS3(target, own.map(toRequest), options.onProgress)), ...(await foreignEngine.evaluateS3(target, foreign.map(toRequest)))];
+  if (foreign.length && foreignEngine !== engine) notes.push(`Requests by principals other than the reviewed roles were evaluated by the ${foreignEngine.name} engine.`);
+  const verdictById = new Map([...own, ...foreign].map((s, i) => [s.id, s3Verdicts[i]!]));
 
   // Reachability controls, once per distinct request shape: the control policy is the same for
   // every role, so the role does not change the answer.
-  const needsReach = scenarios.s3.filter((s) => s.control?.kind === "reachability");
+  const ownerRefused = (s: S3Scenario) => s.control?.kind === "owner" && !(() => { const v = verdictById.get(s.control.scenarioId); return v && isAllowed(v.decision) && v.problems.length === 0; })();
+  const needsReach = scenarios.s3.filter((s) => s.control?.kind === "reachability" || ownerRefused(s));
   const reachKey = (s: S3Scenario) => JSON.stringify([s.action, s.resource.arn, s.context]);
-  const distinct = [...new Map(needsReach.map((s) => [reachKey(s), s])).values()];
-  const reachVerdicts = await engine.evaluateReachability(target, distinct.map(toRequest));
-  const reachByKey = new Map(distinct.map((s, i) => [reachKey(s), reachVerdicts[i]!]));
+  const reachKey2 = (s: S3Scenario) => JSON.stringify([s.foreign?.label ?? "", s.action, s.resource.arn, s.context]);
+  const distinct = [...new Map(needsReach.map((s) => [reachKey2(s), s])).values()];
+  const reachVerdicts = [
+    ...(await engine.evaluateReachability(target, distinct.filter((s) => !s.foreign).map(toRequest))),
+    ...(await foreignEngine.evaluateReachability(target, distinct.filter((s) => s.foreign).map(toRequest))),
+  ];
+  const reachOrder = [...distinct.filter((s) => !s.foreign), ...distinct.filter((s) => s.foreign)];
+  const reachByKey = new Map(reachOrder.map((s, i) => [reachKey2(s), reachVerdicts[i]!]));
+  void reachKey;
 
   const trustEngine = engine.evaluateTrust ? engine : options.trustEngine;
   let trustVerdicts: Verdict[] = [];
@@ -126,6 +181,7 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
   const trustById = new Map(scenarios.trust.map((s, i) => [s.id, trustVerdicts[i]]));
 
   const rows: Row[] = [];
+  const ids = { A: scenarios.identities.A, B: scenarios.identities.B };
   const judge = (scenario: S3Scenario | TrustScenario, verdict: Verdict, control?: Row["control"]) => {
     const allowed = isAllowed(verdict.decision);
     let failure: string | undefined;
@@ -136,7 +192,10 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
     if (control) row.control = control;
     if (failure) {
       row.failure = failure;
-      row.category = verdict.problems.length > 0 || (control && !control.allowed && allowed === scenario.expected.allow) ? "unreliable-verdict" : categoryOf(scenario, verdict);
+      const unreliable = verdict.problems.length > 0 || (control && !control.allowed && allowed === scenario.expected.allow);
+      const c = unreliable ? { category: "unreliable-verdict" as const, severity: "finding" as const } : categoryOf(target, scenario, verdict, ids);
+      row.category = c.category;
+      row.severity = c.severity;
     }
     rows.push(row);
   };
@@ -148,8 +207,12 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
   for (const s of scenarios.s3) {
     const verdict = verdictById.get(s.id)!;
     if (!s.control) judge(s, verdict);
-    else if (s.control.kind === "owner") judge(s, verdict, controlFrom("owner", verdictById.get(s.control.scenarioId), `owner's same request (${s.control.scenarioId})`));
-    else judge(s, verdict, controlFrom("reachability", reachByKey.get(reachKey(s)), "same request under an allow-all control policy"));
+    else if (s.control.kind === "owner") {
+      // An owner who lacks the action (a warning) leaves the denial to the reachability control.
+      const owner = controlFrom("owner", verdictById.get(s.control.scenarioId), `owner's same request (${s.control.scenarioId})`);
+      const reach = owner?.allowed ? undefined : reachByKey.get(reachKey2(s));
+      judge(s, verdict, reach ? controlFrom("reachability", reach, "same request under an allow-all control policy (the owner's was refused)") : owner);
+    } else judge(s, verdict, controlFrom("reachability", reachByKey.get(reachKey2(s)), "same request under an allow-all control policy"));
   }
   for (const s of scenarios.trust) {
     const verdict = trustById.get(s.id);
@@ -162,15 +225,19 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
 
   const inspection = inspectDocuments(target);
 
+  const rowFinding = (r: Row): Finding => ({
+    category: r.category!,
+    request: describeScenario(r.scenario),
+    expected: decisionWord(r.scenario.expected.allow),
+    actual: r.verdict.decision,
+    decidedBy: formatRefs(r.verdict.decidedBy),
+    detail: r.failure!,
+  });
+  const failed = rows.filter((r) => !r.pass);
+  const nonS3 = target.roles.flatMap((role) => role.identityPolicies.flatMap((p) => inspectNonS3Grants(p.document, { identityPoolId: target.identityPoolId }).map((g) => ({ ...g, document: p.name }))));
+  const nonS3Finding = (g: (typeof nonS3)[number]): Finding => ({ category: "non-s3-grant", request: `${g.document} statement ${g.statement}`, expected: "no grant reaching other identities", actual: g.actions.join(", "), decidedBy: `${g.document} › ${g.statement}`, detail: g.message });
   const findings: Finding[] = [
-    ...rows.filter((r) => !r.pass).map((r): Finding => ({
-      category: r.category!,
-      request: describeScenario(r.scenario),
-      expected: decisionWord(r.scenario.expected.allow),
-      actual: r.verdict.decision,
-      decidedBy: formatRefs(r.verdict.decidedBy),
-      detail: r.failure!,
-    })),
+    ...failed.filter((r) => r.severity === "finding").map(rowFinding),
     ...mapping.filter((m) => !m.pass).map((m): Finding => ({
       category: "role-mapping",
       request: `${m.label}`,
@@ -179,6 +246,12 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
       decidedBy: `role mapping (${target.roleMapping!.type}, ambiguous: ${target.roleMapping!.ambiguousRoleResolution})`,
       detail: "Cognito would hand this user a role the intent does not give them",
     })),
+    ...nonS3.filter((g) => g.severity === "finding").map(nonS3Finding),
+  ];
+  // The structural inspection never fails a run on its own: it reports what semantics cannot see.
+  const warnings: Finding[] = [
+    ...failed.filter((r) => r.severity === "warning").map(rowFinding),
+    ...nonS3.filter((g) => g.severity === "warning").map(nonS3Finding),
     ...inspection.map(({ document, issue }): Finding => ({
       category: "inspection",
       request: `${document}${issue.statement ? ` statement ${issue.statement}` : ""}`,
@@ -196,6 +269,7 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
     mapping,
     inspection,
     findings,
+    warnings,
     notes,
     simulations: scenarios.s3.length + distinct.length + trustVerdicts.length,
     elapsedMs: performance.now() - started,

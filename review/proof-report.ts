@@ -8,7 +8,7 @@ const seconds = (ms: number) => `${(ms / 1000).toFixed(2)} s`;
 function statusCell(v: PropertyVerdict | undefined): string {
   if (!v) return "";
   if (v.status === "PROVED") return v.intended.length ? "PROVED (+ intended group-wide read)" : "PROVED";
-  return v.status;
+  return v.status === "VIOLATED" && v.severity === "warning" ? "VIOLATED (warning)" : v.status;
 }
 
 /** Both verdicts, side by side: what the prover's model says and what the simulator decided. */
@@ -19,20 +19,21 @@ export function replayWords(c: Counterexample): string {
 }
 
 export function renderProofTable(p: ProofResult): string {
-  const roles = [...new Set(p.verdicts.map((v) => v.role))];
+  const roles = [...new Set(p.verdicts.map((v) => v.role))].filter((r) => r !== "other principals");
   const numbers = [...new Set(p.verdicts.map((v) => v.property))];
   const t = new Table({ head: ["property", ...roles.map((r) => `role ${r}`)], style: { head: [], border: [] }, wordWrap: true, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
   for (const n of numbers) {
     const first = p.verdicts.find((v) => v.property === n)!;
-    t.push([`${n}. ${first.title}`, ...roles.map((r) => statusCell(p.verdicts.find((v) => v.property === n && v.role === r)))]);
+    const cells = n === 7 ? roles.map((_, i) => (i === 0 ? statusCell(first) : "")) : roles.map((r) => statusCell(p.verdicts.find((v) => v.property === n && v.role === r)));
+    t.push([`${n}. ${first.title}`, ...cells]);
   }
   const out = [
-    "Proof (z3): for every identity id the pool can issue (<region>:<uuid>), every object key, list prefix and delimiter, and every S3 action.",
+    "Proof (z3): for every identity id the pool can issue (<region>:<uuid>), every object key, list prefix and delimiter, every S3 action, and every other principal the bucket policy could admit.",
     t.toString(),
   ];
   for (const v of p.verdicts) {
     if (v.status === "VIOLATED" && v.counterexample) {
-      out.push(`  VIOLATED ${v.property}. ${v.id}, role ${v.role}: ${v.counterexample.request}`, `      ${replayWords(v.counterexample)}`);
+      out.push(`  VIOLATED${v.severity === "warning" ? " (warning)" : ""} ${v.property}. ${v.id}, ${v.role === "other principals" ? v.role : `role ${v.role}`}: ${v.counterexample.request}`, `      ${replayWords(v.counterexample)}`);
     } else if (v.status === "UNKNOWN") {
       out.push(`  UNKNOWN — not proved: ${v.property}. ${v.id}, role ${v.role}: ${v.reason}`);
     }
@@ -46,6 +47,8 @@ export function renderProofTable(p: ProofResult): string {
 export function proofJson(p: ProofResult) {
   return {
     proved: p.proved,
+    pass: p.pass,
+    otherPrincipals: p.otherPrincipals,
     elapsedMs: Math.round(p.elapsedMs),
     solverStartMs: Math.round(p.solverStartMs),
     queries: p.queries,
@@ -59,11 +62,11 @@ export interface JunitCase {
   failure?: string;
 }
 
-export function proofJunitCases(label: string, p: ProofResult): JunitCase[] {
+export function proofJunitCases(label: string, p: ProofResult, strict = false): JunitCase[] {
   return p.verdicts.map((v) => ({
-    suite: `${label} / proof / role ${v.role}`,
+    suite: `${label} / proof / ${v.role === "other principals" ? v.role : `role ${v.role}`}`,
     name: `${v.property}. ${v.title}`,
-    ...(v.status === "VIOLATED" ? { failure: `VIOLATED: ${v.counterexample?.request} — ${v.counterexample ? replayWords(v.counterexample) : ""}` } : {}),
+    ...(v.status === "VIOLATED" && (v.severity === "finding" || strict) ? { failure: `VIOLATED: ${v.counterexample?.request} — ${v.counterexample ? replayWords(v.counterexample) : ""}` } : {}),
     ...(v.status === "UNKNOWN" ? { failure: `UNKNOWN — not proved: ${v.reason}` } : {}),
   }));
 }

@@ -5,6 +5,8 @@ import { describeScenario, formatRefs, type MatrixResult, type Row } from "./mat
 import { proofJson, proofJunitCases, renderProofTable, type JunitCase } from "./proof-report";
 import type { ProofResult } from "./prover/verdicts";
 import type { S3Scenario } from "./scenarios";
+import type { ReviewScope } from "./scope";
+import type { ReviewVerdict } from "./verdict";
 
 export type ReportFormat = "table" | "json" | "junit";
 
@@ -22,19 +24,23 @@ function table(head: string[]): Table.Table {
   return new Table({ head, style: { head: [], border: [] }, wordWrap: true, chars: { mid: "", "left-mid": "", "mid-mid": "", "right-mid": "" } });
 }
 
-/** The review passes when the matrix does and, if a proof ran, everything was proved. */
-export const reviewPasses = (r: MatrixResult, proof?: ProofResult) => r.pass && (proof?.proved ?? true);
+export interface ReportInput {
+  matrix: MatrixResult;
+  proof?: ProofResult;
+  verdict: ReviewVerdict;
+  scope: ReviewScope;
+}
 
-export function renderTable(r: MatrixResult, proof?: ProofResult): string {
+export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): string {
   const out: string[] = [];
   const t = r.target;
   out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
-  out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix}/<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
+  out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix ? `${t.prefix}/` : ""}<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
   out.push(`Cells: actual decision, ✓ when it matches intent. Every expected denial was checked against its control (the owner's same request, or an allow-all control policy).`, "");
 
   const s3Rows = r.rows.filter((row) => row.scenario.kind === "s3") as (Row & { scenario: S3Scenario })[];
   for (const role of t.roles) {
-    const mine = s3Rows.filter((row) => row.scenario.role === role && row.scenario.caller === "A");
+    const mine = s3Rows.filter((row) => row.scenario.role === role && row.scenario.caller === "A" && !row.scenario.foreign);
     const objectRows = mine.filter((row) => row.scenario.resource.target.kind === "object" && !row.scenario.contextLabel);
     const resources = [...new Set(objectRows.map((row) => row.scenario.resource.label))];
     const objects = table([`role ${role.group}${role.readAllFolders ? " (reads all folders)" : ""}: object action by A`, ...resources]);
@@ -60,6 +66,14 @@ export function renderTable(r: MatrixResult, proof?: ProofResult): string {
     out.push(restTable.toString(), "");
   }
 
+  const foreignRows = s3Rows.filter((row) => row.scenario.foreign);
+  if (foreignRows.length) {
+    const notable = foreignRows.filter((row) => !row.pass);
+    const foreign = table(["other principals (not the reviewed roles' identities)", "request", "result"]);
+    for (const row of notable) foreign.push([row.scenario.foreign!.label, `${row.scenario.action} on ${row.scenario.resource.label}${row.scenario.contextLabel ? ` (${row.scenario.contextLabel})` : ""}`, cell(row)]);
+    foreign.push([`${[...new Set(foreignRows.map((row) => row.scenario.foreign!.label))].join("; ")}`, `${foreignRows.length - notable.length} requests on identity folders`, "all deny ✓"]);
+    out.push(foreign.toString());
+  }
   const trustRows = r.rows.filter((row) => row.scenario.kind === "trust");
   if (trustRows.length) {
     const trust = table(["trust: sts:AssumeRoleWithWebIdentity", ...t.roles.map((role) => `role ${role.group}`)]);
@@ -76,17 +90,17 @@ export function renderTable(r: MatrixResult, proof?: ProofResult): string {
   for (const note of r.notes) out.push(`Note: ${note}`);
 
   out.push("");
-  if (r.findings.length) {
-    out.push(`FINDINGS (${r.findings.length}):`);
-    for (const f of r.findings) {
-      out.push(`  [${f.category}] ${f.request}`, `      expected ${f.expected}, got ${f.actual}; decided by ${f.decidedBy}`, `      ${f.detail}`);
-    }
+  if (proof) out.push(renderProofTable(proof), "");
+  out.push(`Modelled: ${scope.modelled.join("; ")}.`, `Not modelled: ${scope.notModelled.join("; ")}.`, "");
+  for (const [title, list] of [[verdict.strict ? "FINDINGS (--strict: warnings count)" : "FINDINGS", verdict.findings], ["WARNINGS (exit 1 only with --strict)", verdict.warnings]] as const) {
+    if (!list.length) continue;
+    out.push(`${title} (${list.length}):`);
+    for (const f of list) out.push(`  [${f.category}] ${f.request}`, `      expected ${f.expected}, got ${f.actual}; decided by ${f.decidedBy}`, `      ${f.detail}`);
     out.push("");
   }
   const passed = r.rows.filter((row) => row.pass).length;
-  if (proof) out.push(renderProofTable(proof), "");
   out.push(
-    `${reviewPasses(r, proof) ? "PASS" : "FAIL"}: ${passed}/${r.rows.length} requests as intended, ${r.mapping.filter((m) => m.pass).length}/${r.mapping.length} role-mapping cases, ` +
+    `${verdict.pass ? "PASS" : "FAIL"}: ${verdict.findings.length} finding(s), ${verdict.warnings.length} warning(s); ${passed}/${r.rows.length} requests as intended, ${r.mapping.filter((m) => m.pass).length}/${r.mapping.length} role-mapping cases, ` +
       `${r.inspection.length} inspection issue(s); ${r.simulations} simulations in ${(r.elapsedMs / 1000).toFixed(2)} s` +
       (proof ? `; proof: ${proof.verdicts.filter((v) => v.status === "PROVED").length}/${proof.verdicts.length} proved.` : "."),
   );
@@ -100,7 +114,7 @@ function rowJson(row: Row) {
     kind: s.kind,
     role: s.role.group,
     ...(s.kind === "s3"
-      ? { caller: s.caller, callerId: s.callerId, action: s.action, resource: s.resource.label, resourceArn: s.resource.arn, context: s.context }
+      ? { caller: s.foreign ? s.foreign.label : s.caller, ...(s.callerId !== undefined ? { callerId: s.callerId } : {}), action: s.action, resource: s.resource.label, resourceArn: s.resource.arn, context: s.context }
       : { request: s.label, context: s.context }),
     expected: word(s.expected.allow),
     reason: s.expected.reason,
@@ -109,20 +123,32 @@ function rowJson(row: Row) {
     problems: row.verdict.problems,
     ...(row.control ? { control: row.control } : {}),
     pass: row.pass,
-    ...(row.failure ? { failure: row.failure, category: row.category } : {}),
+    ...(row.failure ? { failure: row.failure, category: row.category, severity: row.severity } : {}),
   };
 }
 
-export function renderJson(r: MatrixResult, proof?: ProofResult): string {
+export function renderJson({ matrix: r, proof, verdict, scope }: ReportInput): string {
   return JSON.stringify(
     {
-      target: { label: r.target.label, bucket: r.target.bucketName, prefix: r.target.prefix, identityPoolId: r.target.identityPoolId, roles: r.target.roles.map((role) => role.group) },
+      target: {
+        label: r.target.label,
+        bucket: r.target.bucketName,
+        prefix: r.target.prefix,
+        identityPoolId: r.target.identityPoolId,
+        roles: r.target.roles.map((role) => role.group),
+        ownerActions: r.target.intent.ownerActions,
+        sharedFolders: r.target.intent.sharedFolders.map((f) => ({ keyPrefix: f.keyPrefix, access: f.access })),
+        aclsDisabled: r.target.aclsDisabled,
+      },
       engine: r.engine,
       ...(r.trustEngine ? { trustEngine: r.trustEngine } : {}),
-      pass: reviewPasses(r, proof),
-      matrixPass: r.pass,
-      summary: { requests: r.rows.length, passed: r.rows.filter((row) => row.pass).length, findings: r.findings.length, simulations: r.simulations, elapsedMs: Math.round(r.elapsedMs) },
-      findings: r.findings,
+      pass: verdict.pass,
+      strict: verdict.strict,
+      matrixPass: r.findings.length === 0,
+      summary: { requests: r.rows.length, passed: r.rows.filter((row) => row.pass).length, findings: verdict.findings.length, warnings: verdict.warnings.length, simulations: r.simulations, elapsedMs: Math.round(r.elapsedMs) },
+      findings: verdict.findings,
+      warnings: verdict.warnings,
+      scope,
       mapping: r.mapping,
       inspection: r.inspection,
       notes: r.notes,
@@ -134,18 +160,28 @@ export function renderJson(r: MatrixResult, proof?: ProofResult): string {
   );
 }
 
-const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;" })[c]!);
+/**
+ * Text for an XML attribute: markup characters as entities, tab and line breaks as character
+ * references (an attribute would fold them to spaces), and what XML 1.0 cannot hold at all (other
+ * control characters, lone surrogates, U+FFFE/U+FFFF) dropped.
+ */
+export const xml = (s: string) =>
+  s
+    // eslint-disable-next-line no-control-regex -- these are exactly the characters XML 1.0 forbids
+    .replace(/[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, "")
+    .replace(/[<>&"'\t\n\r]/g, (c) => ({ "<": "&lt;", ">": "&gt;", "&": "&amp;", '"': "&quot;", "'": "&apos;", "\t": "&#9;", "\n": "&#10;", "\r": "&#13;" })[c]!);
 
-export function renderJunit(r: MatrixResult, proof?: ProofResult): string {
+export function renderJunit({ matrix: r, proof, verdict }: ReportInput): string {
+  const fails = (severity: string | undefined) => severity === "finding" || verdict.strict;
   const cases: JunitCase[] = [
     ...r.rows.map((row) => ({
-      suite: `${r.target.label} / role ${row.scenario.role.group} / ${row.scenario.kind}`,
+      suite: `${r.target.label} / ${row.scenario.kind === "s3" && row.scenario.foreign ? "other principals" : `role ${row.scenario.role.group}`} / ${row.scenario.kind}`,
       name: describeScenario(row.scenario),
-      failure: row.pass ? undefined : `${row.failure} — decided by ${formatRefs(row.verdict.decidedBy)}`,
+      failure: row.pass || !fails(row.severity) ? undefined : `${row.failure} — decided by ${formatRefs(row.verdict.decidedBy)}`,
     })),
     ...r.mapping.map((m) => ({ suite: `${r.target.label} / role mapping`, name: m.label, failure: m.pass ? undefined : `intended ${m.expected}, Cognito would give ${m.actual}` })),
-    ...r.inspection.map((i) => ({ suite: `${r.target.label} / inspection`, name: `${i.document} ${i.issue.statement ?? ""}`.trim(), failure: `${i.issue.rule}: ${i.issue.message}` })),
-    ...(proof ? proofJunitCases(r.target.label, proof) : []),
+    ...r.inspection.map((i) => ({ suite: `${r.target.label} / inspection`, name: `${i.document} ${i.issue.statement ?? ""}`.trim(), failure: verdict.strict ? `${i.issue.rule}: ${i.issue.message}` : undefined })),
+    ...(proof ? proofJunitCases(r.target.label, proof, verdict.strict) : []),
   ];
   const suites = [...new Set(cases.map((c) => c.suite))].map((suite) => {
     const mine = cases.filter((c) => c.suite === suite);
@@ -157,6 +193,6 @@ export function renderJunit(r: MatrixResult, proof?: ProofResult): string {
   return `<?xml version="1.0" encoding="UTF-8"?>\n<testsuites name="isolation review" tests="${cases.length}" failures="${cases.filter((c) => c.failure).length}">\n${suites.join("\n")}\n</testsuites>\n`;
 }
 
-export function render(r: MatrixResult, format: ReportFormat, proof?: ProofResult): string {
-  return format === "json" ? renderJson(r, proof) : format === "junit" ? renderJunit(r, proof) : renderTable(r, proof);
+export function render(input: ReportInput, format: ReportFormat): string {
+  return format === "json" ? renderJson(input) : format === "junit" ? renderJunit(input) : renderTable(input);
 }

@@ -3,6 +3,7 @@
  * files), plus the facts the intent needs. Engines and the matrix see only this.
  */
 import type { IamDocument } from "../iam/document";
+import type { StorageIntent } from "./intent";
 
 export interface NamedPolicy {
   /** Where it came from: a role policy's logical name, or a file path. */
@@ -44,8 +45,12 @@ export interface ReviewTarget {
   region: string;
   accountId: string;
   bucketName: string;
-  /** Folder root: identity `<id>` owns `<prefix>/<id>/`. */
+  /** Folder root: identity `<id>` owns `<prefix>/<id>/` (`<id>/` when empty). Same as `intent.prefix`. */
   prefix: string;
+  /** What the design is meant to allow (owner actions, shared folders). */
+  intent: StorageIntent;
+  /** The inputs prove that ACLs play no part (BucketOwnerEnforced ownership), so ACL writes are harmless. */
+  aclsDisabled: boolean;
   /** The identity pool whose tokens the roles should trust. */
   identityPoolId: string;
   roles: RoleUnderReview[];

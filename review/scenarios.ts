@@ -6,9 +6,12 @@
  * control policy (evaluable and allowed).
  */
 import { scenarioIdentities, type IdentityName, type ScenarioIdentities } from "./identities";
-import { intendedDecision, type Expectation, type IntendedTarget } from "./intent";
+import { folderOf, identityRoot, intendedDecision, sharedPrefixOf, type Expectation, type IntendedTarget } from "./intent";
 import { bucketArnOf, type ReviewTarget, type RoleUnderReview } from "./review-target";
 import { allS3Actions, exampleArn, type S3Action } from "../iam/s3-actions";
+import type { ForeignPrincipal } from "../iam/principals";
+import { basicSamples, derivedSamples } from "./samples";
+import { foreignPrincipalsOf } from "./prover/foreign-queries";
 
 export type Control = { kind: "owner"; scenarioId: string } | { kind: "reachability" };
 
@@ -25,7 +28,10 @@ export interface S3Scenario {
   id: string;
   role: RoleUnderReview;
   caller: IdentityName;
-  callerId: string;
+  /** The caller's identity id (absent for a foreign principal without one). */
+  callerId?: string;
+  /** A principal other than the reviewed roles' identities. */
+  foreign?: ForeignPrincipal;
   action: string;
   resource: ResourceCase;
   /** Short description of the request context beyond TLS, e.g. `s3:prefix=private/<B>/ delimiter=/`. */
@@ -56,35 +62,63 @@ export interface Scenarios {
 }
 
 const TLS = "aws:SecureTransport";
+/** Derived keys (and prefixes) the matrix adds: those that land in another identity's area. */
+const MATRIX_SAMPLES = 6;
 const LIST_ACTIONS = ["s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"];
+
+/** Which identity's area a key (or list prefix) lies in: its folder, or its copy of a `{id}` shared folder. */
+function ownerOf(target: ReviewTarget, ids: ScenarioIdentities, key: string): IdentityName | undefined {
+  const areas = (id: string) => [folderOf(target.prefix, id), ...target.intent.sharedFolders.filter((f) => f.perIdentity).map((f) => sharedPrefixOf(f, id))];
+  return (["A", "B", "C"] as const).find((n) => areas(ids[n]).some((a) => key.startsWith(a)) && !(n === "A" && key.startsWith(folderOf(target.prefix, ids.C))));
+}
+
+function documentsOf(target: ReviewTarget) {
+  return [...target.roles.flatMap((r) => r.identityPolicies), ...(target.bucketPolicy ? [target.bucketPolicy] : [])].map((p) => p.document);
+}
 
 function objectCases(target: ReviewTarget, ids: ScenarioIdentities): ResourceCase[] {
   const arn = bucketArnOf(target);
-  const p = target.prefix;
+  const p = identityRoot(target.prefix);
   const object = (label: string, key: string, owner?: IdentityName): ResourceCase => ({ label, arn: `${arn}/${key}`, target: { kind: "object", key }, ...(owner ? { owner } : {}) });
-  return [
-    object("own object", `${p}/${ids.A}/report.pdf`, "A"),
-    object("B's object", `${p}/${ids.B}/report.pdf`, "B"),
-    object("C's object", `${p}/${ids.C}/report.pdf`, "C"),
-    object("prefix root", `${p}/report.pdf`),
+  const cases = [
+    object("own object", `${folderOf(target.prefix, ids.A)}report.pdf`, "A"),
+    object("B's object", `${folderOf(target.prefix, ids.B)}report.pdf`, "B"),
+    object("C's object", `${folderOf(target.prefix, ids.C)}report.pdf`, "C"),
+    object("nested in B's folder", `${folderOf(target.prefix, ids.B)}${folderOf(target.prefix, ids.A)}report.pdf`, "B"),
+    object("prefix root", `${p}report.pdf`),
     object("bucket root", "report.pdf"),
     object("outside prefix", `other/${ids.A}/report.pdf`),
+    ...target.intent.sharedFolders.flatMap((f) => (f.perIdentity ? [object(`own ${f.keyPrefix}`, `${sharedPrefixOf(f, ids.A)}report.pdf`, "A"), object(`B's ${f.keyPrefix}`, `${sharedPrefixOf(f, ids.B)}report.pdf`, "B")] : [object(`shared ${f.keyPrefix}`, `${f.keyPrefix}report.pdf`)])),
   ];
+  // Keys the policies' own patterns suggest (nested folders, wildcard buckets…).
+  const seen = new Set(cases.map((c) => (c.target as { key: string }).key));
+  const derived = [...derivedSamples(documentsOf(target), target.bucketName, target.intent, ids.A, ids.B, true, MATRIX_SAMPLES).keys, ...basicSamples(target.intent, ids.A, ids.B).keys].filter((k) => k !== "" && !seen.has(k) && (seen.add(k), true));
+  return [...cases, ...derived.map((key) => object(`key ${key.split(ids.A).join("<A>").split(ids.B).join("<B>")}`, key, ownerOf(target, ids, key)))];
 }
 
 /** `s3:prefix` values a listing may carry, and whose folder each one is. */
-function listPrefixes(prefix: string, ids: ScenarioIdentities): { label: string; value?: string; owner?: IdentityName }[] {
-  return [
-    { label: "own folder/", value: `${prefix}/${ids.A}/`, owner: "A" },
-    { label: "own subfolder", value: `${prefix}/${ids.A}/docs/`, owner: "A" },
-    { label: "own folder without /", value: `${prefix}/${ids.A}` },
-    { label: "B's folder", value: `${prefix}/${ids.B}/`, owner: "B" },
-    { label: "C's folder", value: `${prefix}/${ids.C}/`, owner: "C" },
-    { label: "bare prefix", value: prefix },
-    { label: "prefix/", value: `${prefix}/` },
+function listPrefixes(target: ReviewTarget, ids: ScenarioIdentities): { label: string; value?: string; owner?: IdentityName }[] {
+  const own = folderOf(target.prefix, ids.A);
+  const theirs = folderOf(target.prefix, ids.B);
+  const root = identityRoot(target.prefix);
+  const fixed: { label: string; value?: string; owner?: IdentityName }[] = [
+    { label: "own folder/", value: own, owner: "A" },
+    { label: "own subfolder", value: `${own}docs/`, owner: "A" },
+    { label: "own partial name", value: `${own}rep`, owner: "A" },
+    { label: "own folder without /", value: own.slice(0, -1) },
+    { label: "B's folder", value: theirs, owner: "B" },
+    { label: "nested in B's folder", value: `${theirs}${own}`, owner: "B" },
+    { label: "part of B's id", value: `${root}${ids.B.slice(0, 20)}` },
+    { label: "C's folder", value: folderOf(target.prefix, ids.C), owner: "C" },
+    ...(target.prefix ? [{ label: "bare prefix", value: target.prefix }] : []),
+    ...(root ? [{ label: "prefix/", value: root }] : []),
     { label: "empty", value: "" },
     { label: "absent" },
+    ...target.intent.sharedFolders.flatMap((f) => (f.perIdentity ? [{ label: `own ${f.keyPrefix}`, value: sharedPrefixOf(f, ids.A), owner: "A" as const }, { label: `B's ${f.keyPrefix}`, value: sharedPrefixOf(f, ids.B), owner: "B" as const }, { label: f.perIdentity.before, value: f.perIdentity.before }] : [{ label: `shared ${f.keyPrefix}`, value: f.keyPrefix }])),
   ];
+  const seen = new Set(fixed.map((f) => f.value));
+  const derived = [...derivedSamples(documentsOf(target), target.bucketName, target.intent, ids.A, ids.B, true, MATRIX_SAMPLES).prefixes].filter((v) => !seen.has(v) && (seen.add(v), true));
+  return [...fixed, ...derived.map((value) => ({ label: `prefix ${value.split(ids.A).join("<A>").split(ids.B).join("<B>")}`, value, ...(ownerOf(target, ids, value) ? { owner: ownerOf(target, ids, value)! } : {}) }))];
 }
 
 export async function buildScenarios(target: ReviewTarget): Promise<Scenarios> {
@@ -112,7 +146,7 @@ export async function buildScenarios(target: ReviewTarget): Promise<Scenarios> {
       contextLabel: [tls ? "" : "aws:SecureTransport=false", extra.label].filter(Boolean).join(" "),
       context: { [TLS]: tls ? "true" : "false", ...extra.context },
       deliberatelyAbsent: extra.absent,
-      expected: intendedDecision(target.prefix, {
+      expected: intendedDecision(target.intent, {
         action: action.name,
         target: resource.target,
         callerId: ids[caller],
@@ -128,17 +162,19 @@ export async function buildScenarios(target: ReviewTarget): Promise<Scenarios> {
   const plain = { label: "", context: {}, absent: [] };
 
   const bucket: ResourceCase = { label: "bucket", arn: bucketArnOf(target), target: { kind: "bucket" } };
+  const objects = objectCases(target, ids);
+  const prefixes = listPrefixes(target, ids);
   for (const role of target.roles) {
     for (const action of actions) {
       if (action.scope === "object") {
-        for (const resource of objectCases(target, ids)) {
+        for (const resource of objects) {
           add(role, "A", action, resource, plain);
           // The owner's own request: the control for A being denied B's or C's object.
           if (resource.owner && resource.owner !== "A") add(role, resource.owner, action, resource, plain);
         }
       } else if (action.scope === "bucket" && LIST_ACTIONS.includes(action.name)) {
         const takes = (key: string) => action.conditionKeys.includes(key);
-        for (const p of listPrefixes(target.prefix, ids)) {
+        for (const p of prefixes) {
           for (const delimiter of takes("s3:delimiter") ? [undefined, "/"] : [undefined]) {
             if (!takes("s3:prefix") && p.value !== undefined) continue;
             const context: Record<string, string> = {};
@@ -162,29 +198,73 @@ export async function buildScenarios(target: ReviewTarget): Promise<Scenarios> {
       }
     }
     // The same owner requests without TLS.
-    const own = objectCases(target, ids)[0]!;
+    const own = objects[0]!;
     for (const name of ["s3:GetObject", "s3:PutObject"]) add(role, "A", actions.find((a) => a.name === name)!, own, { ...plain, tls: false });
     const listBucket = actions.find((a) => a.name === "s3:ListBucket")!;
-    const ownFolder = `${target.prefix}/${ids.A}/`;
+    const ownFolder = folderOf(target.prefix, ids.A);
     add(role, "A", listBucket, bucket, { label: "s3:prefix own folder/", context: { "s3:prefix": ownFolder }, absent: ["s3:delimiter"], listPrefix: ownFolder, tls: false });
   }
 
   // Controls for every expected denial.
   for (const scenario of s3) {
     if (scenario.expected.allow) continue;
-    const owned = scenario.resource.owner ?? ownerOfListPrefix(scenario, ids);
+    const owned = scenario.foreign ? undefined : (scenario.resource.owner ?? ownerOfListPrefix(target, scenario, ids));
     const tlsTwin = scenario.context[TLS] === "false" ? byId.get(scenario.id.replace(" | no TLS", "")) : undefined;
     const ownerTwin = tlsTwin ?? (owned && owned !== scenario.caller ? byId.get(scenario.id.replace(`| ${scenario.caller} |`, `| ${owned} |`)) : undefined);
     scenario.control = ownerTwin?.expected.allow ? { kind: "owner", scenarioId: ownerTwin.id } : { kind: "reachability" };
   }
 
-  return { identities: ids, s3, trust: trustScenarios(target) };
+  return { identities: ids, s3: [...s3, ...foreignScenarios(target, ids, actions, objects, prefixes)], trust: trustScenarios(target) };
 }
 
-function ownerOfListPrefix(s: S3Scenario, ids: ScenarioIdentities): IdentityName | undefined {
+function ownerOfListPrefix(target: ReviewTarget, s: S3Scenario, ids: ScenarioIdentities): IdentityName | undefined {
   const prefix = s.context["s3:prefix"];
-  if (typeof prefix !== "string") return undefined;
-  return (["B", "C"] as const).find((n) => prefix.endsWith(`/${ids[n]}/`));
+  return typeof prefix === "string" ? ownerOf(target, ids, prefix) : undefined;
+}
+
+/**
+ * Principals other than the reviewed roles (those the bucket policy could admit): each tries the
+ * identity areas' objects and listings. Nothing is intended for them; controls are reachability
+ * controls (the same request under a bucket policy that allows it).
+ */
+function foreignScenarios(target: ReviewTarget, ids: ScenarioIdentities, actions: S3Action[], objects: ResourceCase[], prefixes: { label: string; value?: string }[]): S3Scenario[] {
+  const out: S3Scenario[] = [];
+  const role = target.roles[0]!;
+  const wanted = ["s3:GetObject", "s3:PutObject", "s3:DeleteObject", "s3:GetObjectVersion", "s3:ListBucket", "s3:ListBucketVersions", "s3:ListBucketMultipartUploads"];
+  const named = new Set((target.bucketPolicy?.document.Statement ?? []).flatMap((st) => (st.Effect === "Allow" ? [...(Array.isArray(st.Action) ? st.Action : st.Action ? [st.Action] : [])] : [])).map((a) => a.toLowerCase()));
+  const chosen = actions.filter((a) => wanted.includes(a.name) || named.has(a.name.toLowerCase()));
+  const areaObjects = objects.filter((o) => o.owner === "B" || o.label.startsWith("shared ") || o.label.startsWith("B's"));
+  const areaPrefixes = prefixes.filter((p) => p.value === undefined || p.value === "" || p.label === "prefix/" || p.label === "B's folder" || p.label.startsWith("shared "));
+  const bucket: ResourceCase = { label: "bucket", arn: bucketArnOf(target), target: { kind: "bucket" } };
+  for (const f of foreignPrincipalsOf(target)) {
+    const callerId = f.principal.kind === "aws" ? ids.D : undefined;
+    const add = (action: S3Action, resource: ResourceCase, label: string, context: Record<string, string>, absent: string[]) =>
+      out.push({
+        kind: "s3",
+        id: [`(${f.label})`, action.name, resource.label, label].filter(Boolean).join(" | "),
+        role,
+        caller: "A",
+        ...(callerId ? { callerId } : {}),
+        foreign: f,
+        action: action.name,
+        resource,
+        contextLabel: label,
+        context: { [TLS]: "true", ...context },
+        deliberatelyAbsent: absent,
+        expected: intendedDecision(target.intent, { action: action.name, target: resource.target, callerId: callerId ?? "", readAllFolders: false, secureTransport: true, foreign: true }),
+        control: { kind: "reachability" },
+      });
+    for (const action of chosen) {
+      if (action.scope === "object") for (const o of areaObjects) add(action, o, "", {}, []);
+      else if (LIST_ACTIONS.includes(action.name)) {
+        const takes = action.conditionKeys.includes("s3:prefix");
+        for (const p of takes ? areaPrefixes : [{ label: "absent" }]) {
+          add(action, bucket, takes ? `s3:prefix ${p.label}` : "", p.value !== undefined ? { "s3:prefix": p.value } : {}, [...(p.value === undefined && takes ? ["s3:prefix"] : []), ...(action.conditionKeys.includes("s3:delimiter") ? ["s3:delimiter"] : [])]);
+        }
+      }
+    }
+  }
+  return out;
 }
 
 function trustScenarios(target: ReviewTarget): TrustScenario[] {

@@ -46,6 +46,30 @@ describe("identity-storage-bucket", () => {
     expect(await messages(without(identityStack(), "files-policy"))).toEqual([expect.stringContaining("[bucket-missing-tls-deny]")]);
   });
 
+  describe("principals other than the stack's identity roles (the reviewer's property 7)", () => {
+    const tlsDeny = { Sid: "TlsOnly", Effect: "Deny", Principal: "*", Action: "s3:*", Resource: [BUCKET_ARN, `${BUCKET_ARN}/*`], Condition: { Bool: { "aws:SecureTransport": "false" } } };
+    const withGrant = (grant: object) => withInputs(identityStack(), "files-policy", { policy: document(tlsDeny, grant) });
+    const partnerReads = { Sid: "PartnerReads", Effect: "Allow", Principal: { AWS: "arn:aws:iam::444455556666:root" }, Action: ["s3:GetObject", "s3:ListBucket"], Resource: [BUCKET_ARN, `${BUCKET_ARN}/private/*`] };
+
+    it("fails a cross-account grant that reaches the folders (the public access block does not stop it)", async () => {
+      expect(await messages(withGrant(partnerReads))).toEqual([expect.stringMatching(/statement PartnerReads lets 444455556666 reach the identity folders \(private\/\).*\[foreign-principal\]/)]);
+    });
+
+    it.each([
+      ["anyone", { Sid: "Public", Effect: "Allow", Principal: "*", Action: "s3:GetObject", Resource: `${BUCKET_ARN}/*` }, /lets \* reach/],
+      ["a service", { Sid: "Cdn", Effect: "Allow", Principal: { Service: "cloudfront.amazonaws.com" }, Action: "s3:GetObject", Resource: `${BUCKET_ARN}/private/*` }, /lets cloudfront\.amazonaws\.com reach/],
+      ["a listing by another account", { Sid: "Lists", Effect: "Allow", Principal: { AWS: "444455556666" }, Action: "s3:ListBucket", Resource: BUCKET_ARN }, /lets 444455556666 reach/],
+    ])("fails %s", async (_label, grant, message) => {
+      expect(await messages(withGrant(grant))).toEqual([expect.stringMatching(message)]);
+    });
+
+    it("control: the partner allow-listed in trustedPrincipals, a grant outside the folders, and a service limited to logs pass", async () => {
+      expect(await messages(withGrant(partnerReads), { trustedPrincipals: ["arn:aws:iam::444455556666:*"] })).toEqual([]);
+      expect(await messages(withGrant({ ...partnerReads, Action: "s3:GetObject", Resource: `${BUCKET_ARN}/public/*` }))).toEqual([]);
+      expect(await messages(withGrant({ Sid: "Logs", Effect: "Allow", Principal: { Service: "logging.s3.amazonaws.com" }, Action: "s3:PutObject", Resource: `${BUCKET_ARN}/logs/*` }))).toEqual([]);
+    });
+  });
+
   it("accepts the TLS-only deny in the bucket's deprecated inline policy", async () => {
     const policy = identityStack().find((r) => r.name === "files-policy")!.inputs.policy;
     expect(await messages(withInputs(without(identityStack(), "files-policy"), "files", { policy }))).toEqual([]);

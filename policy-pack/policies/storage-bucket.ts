@@ -7,7 +7,10 @@
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import type { IamDocument } from "../../iam/document";
 import { inspectBucketPolicy } from "../../iam/inspect";
-import { exemptResourcesSchema, matchesAny, stringList, type ExemptionConfig } from "./config";
+import { otherPrincipalsAdmitted, statementReachesFolders } from "../../iam/principals";
+import { listOf, statementLabel } from "../../iam/document";
+import { folderRoots } from "./storage-grants";
+import { exemptResourcesSchema, matchesAny, patternListSchema, stringList, type ExemptionConfig } from "./config";
 import { readDocument, type DocumentRead } from "./documents";
 import { identityStorage } from "./identity-storage";
 import { describe, knownString, nameable, refersTo, TYPES } from "./resources";
@@ -26,9 +29,18 @@ export const identityStorageBucket: StackValidationPolicy = {
   remediationSteps:
     "Use IdentityScopedBucket, or give the bucket a BucketPublicAccessBlock with all four flags true, BucketOwnershipControls " +
     "with objectOwnership BucketOwnerEnforced, and a BucketPolicy built with storageBucketPolicy().",
-  configSchema: { properties: { exemptResources: exemptResourcesSchema } },
+  configSchema: {
+    properties: {
+      exemptResources: exemptResourcesSchema,
+      trustedPrincipals: patternListSchema(
+        "Principals a bucket policy may let reach the identity folders besides the stack's identity roles (deliberate partners): " +
+          "ARNs, account ids or service names; '*' matches any run of characters.",
+      ),
+    },
+  },
   validateStack: (args, reportViolation) => {
     const exempt = stringList(args.getConfig<ExemptionConfig>(), "exemptResources", IDENTITY_STORAGE_BUCKET);
+    const trusted = stringList(args.getConfig<ExemptionConfig>(), "trustedPrincipals", IDENTITY_STORAGE_BUCKET);
     const deferrals = new PreviewDeferrals();
     const storage = identityStorage(args.resources, deferrals);
     if (storage.buckets.length === 0 && deferrals.pending.length === 0) {
@@ -92,6 +104,22 @@ export const identityStorageBucket: StackValidationPolicy = {
         }
       }
       if (unknown) continue;
+      if (arn) {
+        // The same rule as the reviewer's property 7: only the identity roles reach the folders.
+        const identityRoleArns = storage.roles.flatMap((r) => listOf(knownString(r.role, "arn", deferrals)));
+        const ownAccounts = identityRoleArns.map((a) => a.split(":")[4] ?? "");
+        const roots = folderRoots(storage.grants.flatMap((g) => (g.document.kind === "parsed" ? [g.document.doc] : [])), arn);
+        statements.forEach((st, i) => {
+          const others = otherPrincipalsAdmitted(st, { identityRoleArns, ownAccounts, trusted });
+          if (others.length > 0 && statementReachesFolders(st, arn, roots)) {
+            reportViolation(
+              `${label}: bucket policy statement ${statementLabel(st, i)} lets ${others.join(", ")} reach the identity folders ` +
+                `(${roots.length ? roots.map((r) => `${r}/`).join(", ") : "any key"}); only the stack's identity roles may (list deliberate partners in trustedPrincipals) [foreign-principal]`,
+              policies[0]?.holder.urn ?? bucket.urn,
+            );
+          }
+        });
+      }
       if (!arn) {
         deferrals.defer(`the TLS-only statement of ${label} (its name and ARN are unknown)`);
         continue;

@@ -2,16 +2,22 @@
  * One interface, two implementations: `local` (an offline IAM evaluator) and `aws` (IAM's own
  * policy simulator). The matrix hands an engine requests and compares its verdicts with intent.
  */
+import type { ForeignPrincipal } from "../../iam/principals";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
 
 export type Decision = "Allowed" | "ExplicitlyDenied" | "ImplicitlyDenied";
 export const isAllowed = (d: Decision) => d === "Allowed";
 
-/** A request made with one role's credentials by one identity. */
+/**
+ * A request made with one role's credentials by one identity, or (with `foreign`) by a principal
+ * that is not one of the reviewed roles: then only the bucket policy can grant it anything (and,
+ * for another account, its own identity policies, assumed to allow everything).
+ */
 export interface S3Request {
   role: RoleUnderReview;
-  /** The caller's identity id: the value of `${cognito-identity.amazonaws.com:sub}`. */
-  identityId: string;
+  /** The caller's identity id: the value of `${cognito-identity.amazonaws.com:sub}`; absent for a caller without one. */
+  identityId?: string;
+  foreign?: ForeignPrincipal;
   action: string;
   resourceArn: string;
   /** Request context, without the identity id (engines supply that their own way). */

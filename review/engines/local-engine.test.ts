@@ -5,6 +5,7 @@
  * pass: ignored context keys, conditions that failed only for a missing key and unresolved
  * policy variables must show up as problems, and deliberately absent keys must not.
  */
+import { defaultIntent } from "../intent";
 import { identityPoolTrustPolicy, identityStorageGrants, storageBucketPolicy, type PolicyStatement } from "../../components/policy-documents";
 import type { IamDocument } from "../../iam/document";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
@@ -45,6 +46,8 @@ const target = (over: Partial<ReviewTarget> = {}): ReviewTarget => ({
   accountId: ACCOUNT,
   bucketName: "files-bucket",
   prefix: "private",
+  intent: defaultIntent("private"),
+  aclsDisabled: false,
   identityPoolId: POOL,
   roles: [USERS],
   bucketPolicy: BUCKET_POLICY,

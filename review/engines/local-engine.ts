@@ -10,7 +10,8 @@
  * identity and bucket policy together. Any context key it ignores, and any condition that failed
  * for lack of a key the scenario did not leave out on purpose, is a problem on the verdict.
  */
-import { runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import type { ForeignPrincipal } from "../../iam/principals";
 import type { IamDocument, PolicyStatement } from "../../iam/document";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
 import { substituteIdentityId } from "../../iam/substitute-identity";
@@ -104,7 +105,7 @@ async function simulate(simulation: Simulation, deliberatelyAbsent: string[], pr
 function simulation(
   identityPolicies: Simulation["identityPolicies"],
   resourcePolicy: Simulation["resourcePolicy"],
-  request: { principal: string; action: string; resourceArn: string; accountId: string; context: Record<string, string | string[]> },
+  request: { principal: Simulation["request"]["principal"]; action: string; resourceArn: string; accountId: string; context: Record<string, string | string[]> },
 ): Simulation {
   return {
     identityPolicies,
@@ -123,13 +124,28 @@ function simulation(
 /** Resolves each policy document for one identity, once (keyed by the document itself, never its name). */
 class SubstitutionCache {
   private readonly cache = new WeakMap<IamDocument, Map<string, { document: IamDocument; unresolved: string[] }>>();
-  get(policy: NamedPolicy, identityId: string) {
+  get(policy: NamedPolicy, identityId: string | undefined) {
     let perIdentity = this.cache.get(policy.document);
     if (!perIdentity) this.cache.set(policy.document, (perIdentity = new Map()));
-    let hit = perIdentity.get(identityId);
-    if (!hit) perIdentity.set(identityId, (hit = substituteIdentityId(policy.document, identityId)));
+    const key = identityId ?? "";
+    let hit = perIdentity.get(key);
+    if (!hit) perIdentity.set(key, (hit = substituteIdentityId(policy.document, identityId)));
     return hit;
   }
+}
+
+const ALLOW_ALL: IamDocument = { Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "*", Resource: "*" }] };
+
+/** How iam-simulate names a foreign principal, and the identity policies it brings. */
+function foreignSimulation(f: ForeignPrincipal, accountId: string): { principal: Simulation["request"]["principal"]; identityPolicies: Simulation["identityPolicies"] } {
+  const p = f.principal;
+  if (p.kind === "anonymous") return { principal: anonymousPrincipal, identityPolicies: [] };
+  if (p.kind === "service") return { principal: p.service, identityPolicies: [] };
+  if (p.kind === "canonical-user") return { principal: anonymousPrincipal, identityPolicies: [] };
+  // Another account's principal is allowed by its own account (worst case: everything); one of
+  // the bucket's own account gets only what the bucket policy grants (its policies are not read).
+  const arn = p.arn ?? `arn:aws:sts::${p.accountId}:assumed-role/any/session`;
+  return { principal: arn, identityPolicies: p.accountId === accountId ? [] : [{ name: "its own account (assumed to allow everything)", policy: asSimulationPolicy(ALLOW_ALL) }] };
 }
 
 export function createLocalEngine(): PolicyEngine {
@@ -142,7 +158,9 @@ export function createLocalEngine(): PolicyEngine {
       const verdicts: Verdict[] = [];
       for (const [i, request] of requests.entries()) {
         const problems: string[] = [];
-        const identityPolicies = request.role.identityPolicies.map((p) => {
+        if (request.foreign?.principal.kind === "canonical-user") problems.push("the local engine cannot simulate a canonical-user principal");
+        const foreign = request.foreign ? foreignSimulation(request.foreign, target.accountId) : undefined;
+        const identityPolicies = foreign ? foreign.identityPolicies : request.role.identityPolicies.map((p) => {
           const { document, unresolved } = substitutions.get(p, request.identityId);
           problems.push(...unresolved.map((v) => `${p.name} uses policy variable ${v}, which no scenario supplies`));
           return { name: p.name, policy: asSimulationPolicy(document) };
@@ -155,7 +173,7 @@ export function createLocalEngine(): PolicyEngine {
         }
         verdicts.push(
           await simulate(
-            simulation(identityPolicies, resourcePolicy, { ...request, principal: sessionArn(request.role, target.accountId), accountId: target.accountId }),
+            simulation(identityPolicies, resourcePolicy, { ...request, principal: foreign ? foreign.principal : sessionArn(request.role, target.accountId), accountId: target.accountId }),
             request.deliberatelyAbsent,
             problems,
             target.bucketPolicy?.name,
@@ -191,11 +209,14 @@ export function createLocalEngine(): PolicyEngine {
       const verdicts: Verdict[] = [];
       for (const request of requests) {
         const control: PolicyStatement = { Effect: "Allow", Action: request.action, Resource: request.resourceArn };
+        // A foreign principal's control: the bucket policy grants it the request.
+        const foreign = request.foreign ? foreignSimulation(request.foreign, target.accountId) : undefined;
+        const resourceControl = foreign ? asSimulationPolicy({ Version: "2012-10-17", Statement: [{ ...control, Principal: "*" }] }) : undefined;
         verdicts.push(
           await simulate(
-            simulation([{ name: "reachability-control", policy: asSimulationPolicy({ Version: "2012-10-17", Statement: [control] }) }], undefined, {
+            simulation(foreign ? foreign.identityPolicies : [{ name: "reachability-control", policy: asSimulationPolicy({ Version: "2012-10-17", Statement: [control] }) }], resourceControl, {
               ...request,
-              principal: sessionArn(request.role, target.accountId),
+              principal: foreign ? foreign.principal : sessionArn(request.role, target.accountId),
               accountId: target.accountId,
             }),
             request.deliberatelyAbsent,

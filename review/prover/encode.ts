@@ -8,17 +8,22 @@
  */
 import type { Bool } from "z3-solver";
 import { listOf, statementLabel, type DocumentUse, type PolicyStatement } from "../../iam/document";
+import { principalEntries, statementAdmits, type RequestingPrincipal } from "../../iam/principals";
 import type { NamedPolicy } from "../review-target";
 import type { ContextKey, ContextModel } from "./context-model";
-import { isGround, matchesConcrete, tokenize, type Token } from "./pattern";
+import { groundTokens, isGround, matchesConcrete, tokenize, type Token } from "./pattern";
 import { globMatch, globRegex, type MatchEnv, type SymStr } from "./sym-string";
 import { UnsupportedConstruct } from "./unsupported";
 import { zstr } from "./solver";
 
-/** Who is asking: a role session (S3 requests) or Cognito's federated identity (trust). */
+/**
+ * Who is asking: a reviewed role's session or another principal (S3 requests, iam/principals.ts),
+ * or, for a trust policy, a web identity from Cognito or another provider.
+ */
 export type RequestPrincipal =
-  | { kind: "role-session"; roleArn: string; sessionArn: string; accountId: string }
-  | { kind: "cognito-federated" };
+  | { kind: "s3"; principal: RequestingPrincipal; ownAccountId: string }
+  | { kind: "federated"; provider: string }
+  | { kind: "trust-aws"; principal: RequestingPrincipal; ownAccountId: string };
 
 export interface SymbolicRequest {
   env: MatchEnv;
@@ -62,20 +67,22 @@ export function statementCoversAction(s: PolicyStatement, action: string): boole
   return s.Action !== undefined ? actionMatches(listOf(s.Action), action) : !actionMatches(listOf(s.NotAction), action);
 }
 
-function principalMatches(s: PolicyStatement, p: RequestPrincipal, kind: DocumentUse, effect: string): boolean {
+/**
+ * Whether the statement's Principal admits the asker. Identity policies always do. In a resource
+ * policy, a bucket-own-account principal only delegates (an Allow grants nothing by itself, a
+ * Deny applies): `undefined` means the statement is left out.
+ */
+function principalMatches(s: PolicyStatement, p: RequestPrincipal, kind: DocumentUse): boolean {
   if (kind === "identity") return true;
-  if (s.NotPrincipal !== undefined) throw new UnsupportedConstruct("NotPrincipal");
-  const principal = s.Principal;
-  if (principal === "*") return true;
-  if (principal === undefined) return false;
-  const values = (k: string) => Object.entries(principal).filter(([type]) => type.toLowerCase() === k.toLowerCase()).flatMap(([, v]) => listOf(v));
-  if (values("AWS").includes("*")) return true;
-  if (p.kind === "cognito-federated") return values("Federated").some((v) => v.toLowerCase() === "cognito-identity.amazonaws.com");
-  const names = values("AWS");
-  const matches = names.some((v) => v === p.roleArn || v === p.sessionArn || v === p.accountId || v === `arn:aws:iam::${p.accountId}:root`);
-  // Same-account grants to a role ARN or the account follow rules the encoder does not model.
-  if (matches && effect === "Allow") throw new UnsupportedConstruct(`a resource-policy Allow for the specific principal ${names.join(", ")}`);
-  return matches;
+  if (p.kind === "federated") {
+    if (s.NotPrincipal !== undefined) return !principalEntries(s.NotPrincipal).some((e) => e.kind === "everyone" || (e.kind === "federated" && e.provider.toLowerCase() === p.provider));
+    return principalEntries(s.Principal).some((e) => e.kind === "everyone" || (e.kind === "federated" && e.provider.toLowerCase() === p.provider));
+  }
+  const admits = statementAdmits(s, p.principal, p.ownAccountId);
+  if (admits === "yes") return true;
+  // The own account named in a Deny applies to its principals; in a bucket policy's Allow it only
+  // delegates to their identity policies. A trust naming the account admits its principals.
+  return admits === "delegates" && (s.Effect === "Deny" || p.kind === "trust-aws");
 }
 
 function resourceMatches(req: SymbolicRequest, pattern: string, kind: DocumentUse, variables: boolean): Bool<"main"> {
@@ -151,7 +158,9 @@ function valueMatches(req: SymbolicRequest, op: Operator, value: SymStr, policyV
   const { z } = req.env;
   if (op.base === "bool") return value.expr.eq(zstr(z, policyValue.toLowerCase()));
   const like = op.base.includes("like") || op.base.startsWith("arn");
-  const tokens = tokenize(policyValue, { wildcards: like, variables });
+  const written = tokenize(policyValue, { wildcards: like, variables });
+  const tokens = req.env.identityText === undefined ? written : groundTokens(written, req.env.identityText);
+  if (tokens === undefined) return z.Bool.val(false);
   if (op.base.startsWith("arn")) {
     if (!isGround(tokens)) throw new UnsupportedConstruct(`policy variable in an ${op.base === "arnlike" ? "ArnLike" : "Arn"} condition value`);
     return z.InRe(value.expr, arnRegex(req, tokens));
@@ -186,7 +195,7 @@ function conditionHolds(req: SymbolicRequest, operatorName: string, keyName: str
 function encodeStatement(req: SymbolicRequest, s: PolicyStatement, kind: DocumentUse, variables: boolean): Bool<"main"> | undefined {
   const { z } = req.env;
   if (!statementCoversAction(s, req.action)) return undefined;
-  if (!principalMatches(s, req.principal, kind, s.Effect)) return undefined;
+  if (!principalMatches(s, req.principal, kind)) return undefined;
   const parts: Bool<"main">[] = [];
   if (s.Resource !== undefined) parts.push(z.Or(...listOf(s.Resource).map((r) => resourceMatches(req, r, kind, variables))));
   if (s.NotResource !== undefined) parts.push(z.Not(z.Or(...listOf(s.NotResource).map((r) => resourceMatches(req, r, kind, variables)))));

@@ -26,7 +26,7 @@ describe("tokenize", () => {
   it("reads the identity variable as an identity token, whatever the key's case, with or without a default", () => {
     expect(tokenize(`cognito-test/${SUB}/*`, LIKE)).toEqual([lit("cognito-test/"), ID, lit("/"), STAR]);
     expect(tokenize("a/${Cognito-Identity.AmazonAWS.com:SUB}/b", LIKE)).toEqual([lit("a/"), ID, lit("/b")]);
-    expect(tokenize("${cognito-identity.amazonaws.com:sub, 'nobody'}", LIKE)).toEqual([ID]);
+    expect(tokenize("${cognito-identity.amazonaws.com:sub, 'nobody'}", LIKE)).toEqual([{ kind: "identity", default: "nobody" }]);
   });
 
   it("turns the escapes ${*} ${?} ${$} into literal characters that merge with their neighbours", () => {

@@ -6,7 +6,8 @@
 import { IDENTITY_ID_KEY } from "../../iam/cognito";
 import { UnsupportedConstruct } from "./unsupported";
 
-export type Token = { kind: "literal"; text: string } | { kind: "identity" } | { kind: "star" } | { kind: "one" };
+/** `identity` is `${cognito-identity.amazonaws.com:sub}`, with the default of `${…, 'default'}` if written. */
+export type Token = { kind: "literal"; text: string } | { kind: "identity"; default?: string } | { kind: "star" } | { kind: "one" };
 
 export interface TokenizeOptions {
   /** `*` and `?` are wildcards (StringLike, ArnLike, Resource); otherwise literal characters. */
@@ -29,11 +30,12 @@ export function tokenize(value: string, o: TokenizeOptions): Token[] {
     if (o.variables && c === "$") {
       const m = VARIABLE.exec(value.slice(i));
       if (m) {
-        const [name] = m[1]!.split(",");
+        const [name, ...rest] = m[1]!.split(",");
         const key = name!.trim();
+        const fallback = /^\s*'([^']*)'\s*$/.exec(rest.join(","));
         // IAM's escapes for characters that would otherwise be wildcards or variable syntax.
         if (key === "*" || key === "?" || key === "$") literal(key);
-        else if (key.toLowerCase() === IDENTITY_ID_KEY) tokens.push({ kind: "identity" });
+        else if (key.toLowerCase() === IDENTITY_ID_KEY) tokens.push(fallback ? { kind: "identity", default: fallback[1]! } : { kind: "identity" });
         else throw new UnsupportedConstruct(`policy variable ${m[0]}`);
         i += m[0].length;
         continue;
@@ -62,4 +64,26 @@ export function matchesConcrete(tokens: Token[], s: string, ignoreCase = false):
     })
     .join("");
   return new RegExp(`^${source}$`, ignoreCase ? "iu" : "u").test(s);
+}
+
+/**
+ * The tokens with the identity variable replaced by text: the caller's id when it is known
+ * (pinned), the default of `${…, 'default'}` for a caller without an id, and `undefined` when the
+ * caller has no id and there is no default (IAM: the element cannot match).
+ */
+export function groundTokens(tokens: Token[], identity: string | null): Token[] | undefined {
+  if (!tokens.some((t) => t.kind === "identity")) return tokens;
+  const out: Token[] = [];
+  for (const t of tokens) {
+    let next: Token = t;
+    if (t.kind === "identity") {
+      const text = identity ?? t.default;
+      if (text === undefined) return undefined;
+      next = { kind: "literal", text };
+    }
+    const last = out[out.length - 1];
+    if (next.kind === "literal" && last?.kind === "literal") out[out.length - 1] = { kind: "literal", text: last.text + next.text };
+    else out.push(next);
+  }
+  return out;
 }

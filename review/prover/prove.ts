@@ -1,136 +1,221 @@
 /**
  * The prover: for every role, each property as solver queries over all identity ids the pool
- * can issue, every key, list prefix and delimiter, and every S3 action. A property is PROVED
- * when every query is unsat, VIOLATED with the first counterexample found (replayed through the
+ * can issue, every key, list prefix and delimiter, and every S3 action; and for every principal
+ * other than the reviewed roles that the bucket policy could admit. A property is PROVED when
+ * every query is unsat, VIOLATED with the first counterexample found (replayed through the
  * simulator), and UNKNOWN — never a pass — when a construct is not encoded, a document is
- * missing, or the solver gives up.
+ * missing, or the solver reaches its resource limit.
+ *
+ * Each violation query is asked three ways, all bounded by Z3's resource limit (work, not
+ * time, so the verdict does not depend on the machine's load): symbolically with a small budget
+ * (most queries of a sound policy are unsat at once); with the identity ids pinned to
+ * Cognito-format values (every pattern becomes ground, so a counterexample, if one exists with
+ * ordinary ids, comes in milliseconds and is one Cognito could issue); and symbolically with the
+ * full budget. A proof always comes from a symbolic query.
  */
 import { createLocalEngine } from "../engines/local-engine";
 import type { PolicyEngine } from "../engines/engine";
 import { scenarioIdentities } from "../identities";
-import type { ReviewTarget, RoleUnderReview } from "../review-target";
+import type { ReviewTarget } from "../review-target";
 import { allS3Actions } from "../../iam/s3-actions";
-import { conditionsRead, s3Queries, setOperatorCounts, trustQueries, type ConcreteRequest, type Query } from "./queries";
+import type { NamedPolicy } from "../review-target";
+import { foreignPrincipalsOf, foreignQueries } from "./foreign-queries";
+import { s3Queries, type ConcreteRequest, type Query } from "./queries";
 import { replay } from "./replay";
 import { DELIMITER_KEY, identityIdLength, type Universe } from "./requests";
-import { DEFAULT_QUERY_TIMEOUT_MS, solve, z3, type QueryAnswer } from "./solver";
+import { DEFAULT_QUERY_RLIMIT, setSafetyTimeout, solve, z3, type QueryAnswer } from "./solver";
+import { trustQueries } from "./trust-queries";
+import { basicSamples, derivedSamples } from "../samples";
 import { UnsupportedConstruct } from "./unsupported";
-import { PROPERTIES, type PropertyNumber, type PropertyVerdict, type ProofResult } from "./verdicts";
+import { OTHER_PRINCIPALS, PROPERTIES, type PropertyNumber, type PropertyVerdict, type ProofResult } from "./verdicts";
 
 export interface ProveOptions {
-  /** Per-query solver timeout. */
+  /** Solver work per query (Z3 rlimit units). */
+  rlimit?: number;
+  /** Wall-clock safety net per query. */
   timeoutMs?: number;
   /** Replays counterexamples (default: the local engine). */
   engine?: PolicyEngine;
 }
 
-const NUMBERS: PropertyNumber[] = [1, 2, 3, 4, 5];
-/** A pinned candidate is ground: Z3 decides it at once, or something is wrong. */
-const CANDIDATE_TIMEOUT_MS = 2_000;
-/** All candidates of one query together: past this, the symbolic query decides. */
-const CANDIDATE_BUDGET_MS = 4_000;
-/** The first, short symbolic attempt. */
-const QUICK_TIMEOUT_MS = 1_000;
+const ROLE_PROPERTIES: PropertyNumber[] = [1, 2, 3, 4, 5, 6];
+/** The quick symbolic attempt and the pinned attempt, as shares of the full budget. */
+const QUICK_SHARE = 1 / 8;
+const PINNED_SHARE = 1 / 20;
+/** One sample: a ground query, which Z3 decides at once. */
+const SAMPLE_SHARE = 1 / 400;
 
 const cognitoId = (region: string) => new RegExp(`^${region}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
+const anyCognitoId = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
 
-function foreignIds(u: Universe, r: ConcreteRequest): string[] {
-  return r.kind === "s3" ? [r.callerId, r.otherId].filter((id): id is string => id !== undefined && !cognitoId(u.target.region).test(id)) : [];
+/** Ids in a counterexample that Cognito would never issue (the symbolic model only fixes their length). */
+function madeUpIds(u: Universe, r: ConcreteRequest): string[] {
+  if (r.kind !== "s3") return [];
+  const ours = [r.foreign ? undefined : r.callerId, r.otherId].filter((id): id is string => id !== undefined && !cognitoId(u.target.region).test(id));
+  const theirs = r.foreign && r.callerId !== undefined && !anyCognitoId.test(r.callerId) ? [r.callerId] : [];
+  return [...ours, ...theirs];
 }
 
 function describe(r: ConcreteRequest): string {
   if (r.kind === "trust") return JSON.stringify(r.context);
-  return `${r.action} on ${r.resourceArn}${r.listPrefix !== undefined ? ` with s3:prefix ${JSON.stringify(r.listPrefix)}` : ""} by ${r.callerId}`;
+  return `${r.action} on ${r.resourceArn}${r.listPrefix !== undefined ? ` with s3:prefix ${JSON.stringify(r.listPrefix)}` : ""} by ${r.foreign?.label ?? r.callerId}`;
+}
+
+/** Whether any condition in the documents reads the key. */
+export function conditionsRead(documents: NamedPolicy[], key: string): boolean {
+  return documents.some(({ document }) => document.Statement.some((s) => Object.values(s.Condition ?? {}).some((block) => Object.keys(block).some((k) => k.toLowerCase() === key.toLowerCase()))));
+}
+
+/** How many set operators each condition key appears with, over the documents (sizes free multi-valued keys). */
+export function setOperatorCounts(documents: NamedPolicy[]): Map<string, number> {
+  const counts = new Map<string, number>();
+  for (const { document } of documents) {
+    for (const s of document.Statement) {
+      for (const [operator, block] of Object.entries(s.Condition ?? {})) {
+        if (!/^for(any|all)values?:/i.test(operator)) continue;
+        for (const key of Object.keys(block)) counts.set(key.toLowerCase(), (counts.get(key.toLowerCase()) ?? 0) + 1);
+      }
+    }
+  }
+  return counts;
 }
 
 export async function proveTarget(target: ReviewTarget, options: ProveOptions = {}): Promise<ProofResult> {
   const started = performance.now();
   const { z3: z, startMs } = await z3();
-  const timeoutMs = options.timeoutMs ?? DEFAULT_QUERY_TIMEOUT_MS;
+  const rlimit = options.rlimit ?? DEFAULT_QUERY_RLIMIT;
+  if (options.timeoutMs) setSafetyTimeout(options.timeoutMs);
   const engine = options.engine ?? createLocalEngine();
   const actions = await allS3Actions();
   const documents = [...target.roles.flatMap((r) => [...r.identityPolicies, ...(r.trustPolicy ? [r.trustPolicy] : [])]), ...(target.bucketPolicy ? [target.bucketPolicy] : [])];
   const counts = setOperatorCounts(documents);
   const ids = scenarioIdentities(target.region);
-  const u: Universe = {
+  const symbolic: Universe = {
     z,
     target,
     idLength: identityIdLength(target.region),
     setSize: (key) => counts.get(key.toLowerCase()) ?? 0,
-    realisticIds: [ids.A, ids.B],
+    realisticIds: { a: ids.A, b: ids.B, d: ids.D },
     otherPoolId: `${target.region}:00000000-0000-4000-8000-000000000000`,
     delimiterMatters: conditionsRead(documents, DELIMITER_KEY),
+    pinned: false,
   };
+  const pinned: Universe = { ...symbolic, pinned: true };
   let queries = 0;
   const verdicts: PropertyVerdict[] = [];
+  const run = async (subject: string, property: PropertyNumber, list: Query[], missing?: string) => {
+    const t = performance.now();
+    const verdict = missing
+      ? { ...base(subject, property), status: "UNKNOWN" as const, reason: missing }
+      : await proveProperty({ symbolic, pinned }, engine, subject, property, list, rlimit, () => (queries += 1));
+    verdicts.push({ ...verdict, elapsedMs: performance.now() - t });
+  };
   for (const role of target.roles) {
     const all = [...s3Queries(target, role, actions), ...trustQueries(target, role)];
-    for (const n of NUMBERS) {
-      const t = performance.now();
-      const verdict = await proveProperty(u, engine, role, n, all.filter((q) => q.property === n), timeoutMs, () => (queries += 1));
-      verdicts.push({ ...verdict, elapsedMs: performance.now() - t });
-    }
+    // Without a trust policy, trust is outside the review (the report's scope says so), not unknown.
+    for (const n of ROLE_PROPERTIES) if (n !== 4 || role.trustPolicy) await run(role.group, n, all.filter((q) => q.property === n));
   }
-  return { verdicts, proved: verdicts.every((v) => v.status === "PROVED"), solverStartMs: startMs, queries, elapsedMs: performance.now() - started };
+  const others = foreignPrincipalsOf(target);
+  await run(OTHER_PRINCIPALS, 7, others.flatMap((f) => foreignQueries(target, f, actions)));
+  const failing = verdicts.filter((v) => v.status === "UNKNOWN" || (v.status === "VIOLATED" && v.severity === "finding"));
+  return {
+    verdicts,
+    proved: verdicts.every((v) => v.status === "PROVED"),
+    pass: failing.length === 0,
+    otherPrincipals: others.map((f) => f.label),
+    solverStartMs: startMs,
+    queries,
+    elapsedMs: performance.now() - started,
+  };
 }
 
-async function proveProperty(u: Universe, engine: PolicyEngine, role: RoleUnderReview, property: PropertyNumber, queries: Query[], timeoutMs: number, count: () => void): Promise<Omit<PropertyVerdict, "elapsedMs">> {
-  const base = { property, ...PROPERTIES[property], role: role.group, intended: [] as string[], queries: 0 };
-  if (property === 4 && !role.trustPolicy) return { ...base, status: "UNKNOWN", reason: `no trust policy was given for role ${role.group}` };
+/** Keys and prefixes to try, for an identity of the role (`subject`) or a foreign caller. */
+function samples(u: Universe, subject: string): { key?: string; prefix?: string }[] {
+  const t = u.target;
+  const caller = subject === OTHER_PRINCIPALS ? u.realisticIds.d : u.realisticIds.a;
+  const role = t.roles.find((r) => r.group === subject);
+  const documents = [...(role?.identityPolicies ?? []), ...(t.bucketPolicy ? [t.bucketPolicy] : [])].map((p) => p.document);
+  const derived = derivedSamples(documents, t.bucketName, t.intent, caller, u.realisticIds.b);
+  const basic = basicSamples(t.intent, caller, u.realisticIds.b);
+  const keys = [...new Set([...basic.keys, ...derived.keys])];
+  const prefixes = [...new Set([...basic.prefixes, ...derived.prefixes])];
+  return [...keys.map((key) => ({ key })), ...prefixes.map((prefix) => ({ prefix })), {}];
+}
+
+const base = (subject: string, property: PropertyNumber) => ({ property, ...PROPERTIES[property], role: subject, intended: [] as string[], queries: 0 });
+
+async function proveProperty(
+  universes: { symbolic: Universe; pinned: Universe },
+  engine: PolicyEngine,
+  subject: string,
+  property: PropertyNumber,
+  queries: Query[],
+  rlimit: number,
+  count: () => void,
+): Promise<Omit<PropertyVerdict, "elapsedMs">> {
+  const out = base(subject, property);
+  const { symbolic: u, pinned } = universes;
   let unknown: string | undefined;
   for (const query of queries) {
     let built;
+    let pinnedBuilt;
     try {
       built = query.build(u);
+      pinnedBuilt = query.build(pinned);
     } catch (e) {
       if (!(e instanceof UnsupportedConstruct)) throw e;
       unknown ??= `not encoded: ${e.message}`;
       continue;
     }
-    base.queries += 1;
+    out.queries += 1;
     count();
-    // A short symbolic attempt first: most queries of a sound policy are unsat within
-    // milliseconds. Then concrete candidates, for a quick counterexample (or intended grant) in
-    // a readable form; then the symbolic query with the full time limit.
-    let answer: QueryAnswer | undefined;
-    if (query.purpose === "violation") {
-      const quick = await solve(u.z, built.assertions, Math.min(QUICK_TIMEOUT_MS, timeoutMs));
-      if (quick.status === "unsat") continue;
-    }
-    const candidatesUntil = performance.now() + CANDIDATE_BUDGET_MS;
-    for (const pinned of built.candidates) {
-      if (performance.now() > candidatesUntil) break;
-      const tried = await solve(u.z, [...built.assertions, ...pinned], CANDIDATE_TIMEOUT_MS);
-      if (tried.status === "sat") {
-        answer = tried;
-        break;
-      }
-    }
-    if (!answer && query.purpose === "violation") answer = await solve(u.z, built.assertions, timeoutMs);
-    if (process.env.PROVER_DEBUG) process.stderr.write(`[prover] ${role.group} ${property} ${query.purpose} ${query.what}: ${answer?.status ?? "no candidate"}\n`);
+    const debug = (answer: string) => process.env.PROVER_DEBUG && process.stderr.write(`[prover] ${subject} ${property} ${query.purpose} ${query.what}: ${answer}\n`);
     if (query.purpose === "intended") {
-      if (answer?.status === "sat") base.intended.push(`${query.what}: allowed as intended (${describe(built.decode(answer.model))})`);
-      continue;
-    }
-    if (!answer || answer.status === "unsat") continue;
-    if (answer.status === "unknown") {
-      unknown ??= `solver answered unknown for ${query.what} (${answer.reason})`;
-      continue;
-    }
-    let request = built.decode(answer.model);
-    // Ids are modelled by their length only (Z3 cannot handle the exact format fast enough), so a
-    // model may use an id Cognito never issues. Then ask again with Cognito-format ids pinned.
-    if (foreignIds(u, request).length) {
-      const again = await solve(u.z, [...built.assertions, ...built.pinIds], timeoutMs);
-      if (again.status !== "sat") {
-        unknown ??= `a counterexample was found only with identity ids Cognito does not issue (${foreignIds(u, request).map((id) => JSON.stringify(id)).join(", ")}) for ${query.what}`;
-        continue;
+      let answer: QueryAnswer = { status: "unknown", reason: "no sample" };
+      for (const sample of samples(u, subject)) {
+        const pins = pinnedBuilt.pin?.(sample);
+        if (pins) answer = await solve(u.z, [...pinnedBuilt.assertions, ...pins], rlimit * SAMPLE_SHARE);
+        if (answer.status === "sat") break;
       }
-      request = built.decode(again.model);
+      if (answer.status !== "sat") answer = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
+      debug(answer.status);
+      if (answer.status === "sat") out.intended.push(`${query.what}: allowed as intended (${describe(pinnedBuilt.decode(answer.model))})`);
+      continue;
     }
-    const counterexample = await replay(engine, u.target, role, property, request);
-    return { ...base, status: "VIOLATED", counterexample };
+    let answer: QueryAnswer = await solve(u.z, built.assertions, rlimit * QUICK_SHARE);
+    let request: ConcreteRequest | undefined;
+    if (answer.status !== "unsat") {
+      // Samples derived from the policies' own patterns: ground queries, decided at once.
+      for (const sample of samples(u, subject)) {
+        const pins = pinnedBuilt.pin?.(sample);
+        if (!pins) continue;
+        const tried = await solve(u.z, [...pinnedBuilt.assertions, ...pins], rlimit * SAMPLE_SHARE);
+        if (tried.status === "sat") {
+          request = pinnedBuilt.decode(tried.model);
+          break;
+        }
+      }
+    }
+    if (answer.status !== "unsat" && !request) {
+      const tried = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
+      if (tried.status === "sat") request = pinnedBuilt.decode(tried.model);
+      else answer = await solve(u.z, built.assertions, rlimit);
+      if (!request && answer.status === "sat") request = built.decode(answer.model);
+    }
+    debug(request ? "sat" : answer.status);
+    if (answer.status === "unknown" && !request) {
+      unknown ??= `solver reached its limit for ${query.what} (${answer.reason})`;
+      continue;
+    }
+    if (!request) continue;
+    const madeUp = madeUpIds(u, request);
+    if (madeUp.length) {
+      unknown ??= `a counterexample was found only with identity ids Cognito does not issue (${madeUp.map((id) => JSON.stringify(id)).join(", ")}) for ${query.what}`;
+      continue;
+    }
+    const counterexample = await replay(engine, u.target, subject, property, request);
+    return { ...out, status: "VIOLATED", counterexample };
   }
-  if (unknown) return { ...base, status: "UNKNOWN", reason: unknown };
-  return { ...base, status: "PROVED" };
+  if (unknown) return { ...out, status: "UNKNOWN", reason: unknown };
+  return { ...out, status: "PROVED" };
 }

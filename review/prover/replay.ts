@@ -5,8 +5,8 @@
  */
 import { isAllowed, type PolicyEngine } from "../engines/engine";
 import { intendedDecision } from "../intent";
-import type { ReviewTarget, RoleUnderReview } from "../review-target";
-import type { ConcreteRequest } from "./queries";
+import type { ReviewTarget } from "../review-target";
+import type { ConcreteRequest } from "./s3-setup";
 import { TLS_KEY } from "./requests";
 import { listedAs } from "./s3-listing";
 import type { Counterexample, PropertyNumber } from "./verdicts";
@@ -18,25 +18,37 @@ function contextWords(context: Record<string, string | string[]>, absent: string
   return [...set, ...absent.map((k) => `${k} absent`)].join(", ");
 }
 
-/** A key in `folder` that the listing returns (as itself or as a common prefix inside the folder). */
-function revealedKey(folder: string, listPrefix: string | undefined, delimiter: string | undefined) {
-  const candidates = [...(listPrefix?.startsWith(folder) ? [`${listPrefix}report.pdf`, listPrefix] : []), `${folder}report.pdf`, folder];
+/** A key under `area` that the listing returns (as itself or as a common prefix inside the area). */
+export function revealedKey(area: string, listPrefix: string | undefined, delimiter: string | undefined) {
+  const candidates = [...(listPrefix?.startsWith(area) ? [`${listPrefix}report.pdf`, listPrefix] : []), `${area}report.pdf`, area];
   for (const key of candidates) {
     const listed = listedAs(key, listPrefix, delimiter);
-    if (listed && listed.value.startsWith(folder)) return { key, ...listed };
+    if (listed && listed.value.startsWith(area)) return { key, ...listed };
   }
   return undefined;
 }
 
-export async function replay(engine: PolicyEngine, target: ReviewTarget, role: RoleUnderReview, property: PropertyNumber, request: ConcreteRequest): Promise<Counterexample> {
+/** The areas of `otherId` (and shared folders) a listing by this request may reveal. */
+function areasOf(target: ReviewTarget, otherId: string | undefined): string[] {
+  const p = target.intent.prefix;
+  const own = otherId !== undefined ? [p === "" ? `${otherId}/` : `${p}/${otherId}/`] : [];
+  return [...own, ...target.intent.sharedFolders.map((f) => (f.perIdentity ? `${f.perIdentity.before}${otherId ?? ""}${f.perIdentity.after}` : f.keyPrefix))];
+}
+
+export async function replay(engine: PolicyEngine, target: ReviewTarget, subject: string, property: PropertyNumber, request: ConcreteRequest): Promise<Counterexample> {
   const prover = property === 3 ? "denied" : "allowed";
+  const role = target.roles.find((r) => r.group === subject) ?? target.roles[0]!;
   if (request.kind === "trust") {
-    const [verdict] = engine.evaluateTrust ? await engine.evaluateTrust(target, [{ role, trustPolicy: role.trustPolicy!, context: request.context, deliberatelyAbsent: request.absent }]) : [];
-    const simulator = verdict ? { decision: verdict.decision, decidedBy: verdict.decidedBy, problems: verdict.problems } : { decision: "ImplicitlyDenied" as const, decidedBy: [], problems: [`the ${engine.name} engine cannot evaluate trust policies`] };
+    const cognito = request.action === "sts:AssumeRoleWithWebIdentity" && request.asker === undefined;
+    const [verdict] = cognito && engine.evaluateTrust ? await engine.evaluateTrust(target, [{ role, trustPolicy: role.trustPolicy!, context: request.context, deliberatelyAbsent: request.absent }]) : [];
+    const simulator = verdict
+      ? { decision: verdict.decision, decidedBy: verdict.decidedBy, problems: verdict.problems }
+      : { decision: "ImplicitlyDenied" as const, decidedBy: [], problems: [cognito ? `the ${engine.name} engine cannot evaluate trust policies` : `the ${engine.name} engine does not replay ${request.action} by ${request.asker}`] };
     return {
       kind: "trust",
-      request: `role ${role.group}: sts:AssumeRoleWithWebIdentity with ${contextWords(request.context, request.absent)}`,
-      action: "sts:AssumeRoleWithWebIdentity",
+      request: `role ${role.group}: ${request.action}${request.asker ? ` as ${request.asker}` : ""} with ${contextWords(request.context, request.absent)}`,
+      ...(request.asker ? { principal: request.asker } : {}),
+      action: request.action,
       resourceArn: role.roleArn,
       context: request.context,
       absent: request.absent,
@@ -45,25 +57,31 @@ export async function replay(engine: PolicyEngine, target: ReviewTarget, role: R
       confirmed: simulator.problems.length === 0 && isAllowed(simulator.decision) === (prover === "allowed"),
     };
   }
-  const [verdict] = await engine.evaluateS3(target, [{ role, identityId: request.callerId, action: request.action, resourceArn: request.resourceArn, context: request.context, deliberatelyAbsent: request.absent }]);
-  const intent = intendedDecision(target.prefix, {
+  const [verdict] = await engine.evaluateS3(target, [
+    { role, ...(request.callerId !== undefined ? { identityId: request.callerId } : {}), ...(request.foreign ? { foreign: request.foreign } : {}), action: request.action, resourceArn: request.resourceArn, context: request.context, deliberatelyAbsent: request.absent },
+  ]);
+  const intent = intendedDecision(target.intent, {
     action: request.action,
     target: request.key !== undefined ? { kind: "object", key: request.key } : { kind: "bucket" },
-    callerId: request.callerId,
+    callerId: request.callerId ?? "",
     readAllFolders: role.readAllFolders,
     secureTransport: request.context[TLS_KEY] === "true",
     ...(request.listPrefix !== undefined ? { listPrefix: request.listPrefix } : {}),
+    ...(request.foreign ? { foreign: true } : {}),
   });
-  const revealed = property === 2 && request.otherId ? revealedKey(`${target.prefix}/${request.otherId}/`, request.listPrefix, request.delimiter) : undefined;
+  const lists = (property === 2 || property === 7) && request.key === undefined;
+  const revealed = lists ? areasOf(target, request.otherId).map((a) => revealedKey(a, request.listPrefix, request.delimiter)).find((r) => r !== undefined) : undefined;
   const simulator = { decision: verdict!.decision, decidedBy: verdict!.decidedBy, problems: verdict!.problems };
   const intentAgrees = intent.allow === (property === 3);
+  const who = request.foreign ? request.foreign.label + (request.callerId ? ` (Cognito identity ${request.callerId} of another pool)` : "") : `identity ${request.callerId}`;
   return {
     kind: "s3",
     request:
-      `role ${role.group}, identity ${request.callerId}: ${request.action} on ${request.resourceArn} (${contextWords(request.context, request.absent)})` +
+      `${request.foreign ? "" : `role ${role.group}, `}${who}: ${request.action} on ${request.resourceArn} (${contextWords(request.context, request.absent)})` +
       (request.otherId ? `; other identity ${request.otherId}` : "") +
-      (revealed ? `; returns ${revealed.as} ${quote(revealed.value)} from the other identity's folder` : ""),
-    callerId: request.callerId,
+      (revealed ? `; returns ${revealed.as} ${quote(revealed.value)} from ${revealed.value.startsWith(areasOf(target, request.otherId)[0] ?? "\u0000") ? "the other identity's folder" : "a folder it must not list"}` : ""),
+    ...(request.callerId !== undefined ? { callerId: request.callerId } : {}),
+    ...(request.foreign ? { principal: request.foreign.label } : {}),
     ...(request.otherId ? { otherId: request.otherId } : {}),
     action: request.action,
     resourceArn: request.resourceArn,
@@ -73,6 +91,6 @@ export async function replay(engine: PolicyEngine, target: ReviewTarget, role: R
     prover,
     simulator,
     intent,
-    confirmed: simulator.problems.length === 0 && isAllowed(simulator.decision) === (prover === "allowed") && intentAgrees && (property !== 2 || revealed !== undefined),
+    confirmed: simulator.problems.length === 0 && isAllowed(simulator.decision) === (prover === "allowed") && intentAgrees && (!lists || revealed !== undefined),
   };
 }

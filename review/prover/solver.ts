@@ -7,8 +7,16 @@ import type { Bool, Context, Model, Seq } from "z3-solver";
 
 export type Z3 = Context<"main">;
 
-/** Per-query time limit. Measured dev-stack queries answer in well under a second. */
-export const DEFAULT_QUERY_TIMEOUT_MS = 10_000;
+/**
+ * Solver work per query, in Z3's resource units (`rlimit`): counted work, not time, so the same
+ * input gets the same answer on an idle and on a loaded machine. Measured dev-stack queries use
+ * well under a million.
+ */
+export const DEFAULT_QUERY_RLIMIT = 4_000_000;
+/** A wall-clock safety net far above what the resource limit allows on any machine seen. */
+export const SAFETY_TIMEOUT_MS = 300_000;
+let safetyTimeoutMs = SAFETY_TIMEOUT_MS;
+export const setSafetyTimeout = (ms: number) => void (safetyTimeoutMs = ms);
 
 let started: Promise<{ z3: Z3; startMs: number }> | undefined;
 
@@ -57,22 +65,33 @@ export const zlength = (text: string) => [...text].length;
 
 export type QueryAnswer = { status: "sat"; model: Model<"main"> } | { status: "unsat" } | { status: "unknown"; reason: string };
 
-/** Is the conjunction satisfiable? */
-export async function solve(z: Z3, assertions: Bool<"main">[], timeoutMs: number): Promise<QueryAnswer> {
+/** Is the conjunction satisfiable, within `rlimit` units of work? */
+export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   const solver = new z.Solver();
-  solver.set("timeout", timeoutMs);
+  solver.set("rlimit", rlimit);
+  solver.set("timeout", safetyTimeoutMs);
   solver.add(...assertions);
   const t = performance.now();
   checking += 1;
   try {
     const status = await solver.check();
-    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms\n`);
+    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms, ${rlimitUsed(solver)} rlimit\n`);
     if (status === "sat") return { status, model: solver.model() };
     if (status === "unsat") return { status };
-    return { status, reason: solver.reasonUnknown() || `solver gave up (timeout ${timeoutMs} ms)` };
+    const reason = solver.reasonUnknown();
+    return { status, reason: /timeout/i.test(reason) ? `wall-clock safety net of ${safetyTimeoutMs} ms reached` : /canceled|resource|rlimit/i.test(reason) || !reason ? `resource limit of ${rlimit} reached` : reason };
   } finally {
     checking -= 1;
     solver.release();
     if (checking === 0) for (const cleanup of deferred.splice(0)) cleanup();
   }
+}
+
+function rlimitUsed(solver: { statistics(): { entries(): Iterable<{ key: string; value: number }> } } | unknown): string {
+  try {
+    for (const e of (solver as { statistics(): Iterable<{ key: string; value: number }> }).statistics()) if (e.key === "rlimit count") return String(e.value);
+  } catch {
+    // Statistics are for debugging only.
+  }
+  return "?";
 }

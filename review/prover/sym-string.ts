@@ -7,7 +7,7 @@
  * exact under negation (Deny, NotResource, StringNotLike).
  */
 import type { Arith, Bool, Re, Seq } from "z3-solver";
-import type { Token } from "./pattern";
+import { groundTokens, type Token } from "./pattern";
 import { type Z3, zlength, zstr } from "./solver";
 import { UnsupportedConstruct } from "./unsupported";
 
@@ -18,6 +18,46 @@ export interface SymStr {
   head: string;
   /** Known total length, when every part has a fixed length. */
   length?: number;
+  /**
+   * How `expr` is built, when known: literals and fixed-length variables (identity ids), then at
+   * most one free string. Pieces at known offsets are then compared part by part, which Z3
+   * decides at once, where an `extract` of the whole concatenation made it search.
+   */
+  parts?: Part[];
+}
+
+export type Part = { kind: "lit"; text: string } | { kind: "var"; expr: Seq<"main">; length: number } | { kind: "free"; expr: Seq<"main"> };
+
+/** What a piece is compared with: text, or a fixed-length expression (the identity). */
+type Target = { text: string } | { expr: Seq<"main">; length: number };
+
+/** `v[o, o + n)` equals the target, compared part by part; undefined when the parts do not reach. */
+function pieceEquals(z: Z3, v: SymStr, o: number, target: Target): Bool<"main">[] | undefined {
+  if (!v.parts) return undefined;
+  const n = "text" in target ? zlength(target.text) : target.length;
+  const slice = (i: number, m: number): Target => ("text" in target ? { text: [...target.text].slice(i, i + m).join("") } : { expr: i === 0 && m === target.length ? target.expr : target.expr.extract(i, m), length: m });
+  const out: Bool<"main">[] = [];
+  let start = 0;
+  for (const part of v.parts) {
+    const end = part.kind === "lit" ? start + zlength(part.text) : part.kind === "var" ? start + part.length : Infinity;
+    const from = Math.max(o, start);
+    const to = Math.min(o + n, end);
+    if (from < to) {
+      const t = slice(from - o, to - from);
+      const m = to - from;
+      const po = from - start;
+      if (part.kind === "lit") {
+        const text = [...part.text].slice(po, po + m).join("");
+        out.push("text" in t ? z.Bool.val(t.text === text) : t.expr.eq(zstr(z, text)));
+      } else {
+        const piece = part.kind === "var" && po === 0 && m === part.length ? part.expr : part.expr.extract(po, m);
+        out.push("text" in t ? piece.eq(zstr(z, t.text)) : piece.eq(t.expr));
+      }
+    }
+    if (end >= o + n) return out;
+    start = end;
+  }
+  return undefined;
 }
 
 export interface MatchEnv {
@@ -26,21 +66,26 @@ export interface MatchEnv {
   identity: Seq<"main">;
   /** Its fixed length, or NO_FIXED_LENGTH where ids of any pool may appear (trust). */
   identityLength: number;
+  /**
+   * The id as text when it is pinned (then every pattern is ground and becomes a regular
+   * expression, which Z3 decides quickly), or null for a caller without an identity id.
+   */
+  identityText?: string | null;
 }
 
 export const NO_FIXED_LENGTH = -1;
 
 export function literal(z: Z3, text: string): SymStr {
-  return { expr: zstr(z, text), head: text, length: zlength(text) };
+  return { expr: zstr(z, text), head: text, length: zlength(text), parts: [{ kind: "lit", text }] };
 }
 
 /** `head` followed by a free string. */
 export function withHead(z: Z3, head: string, rest: Seq<"main">): SymStr {
-  return { expr: head ? zstr(z, head).concat(rest) : rest, head };
+  return { expr: head ? zstr(z, head).concat(rest) : rest, head, parts: [...(head ? [{ kind: "lit" as const, text: head }] : []), { kind: "free", expr: rest }] };
 }
 
 export function free(expr: Seq<"main">): SymStr {
-  return { expr, head: "" };
+  return { expr, head: "", parts: [{ kind: "free", expr }] };
 }
 
 function tokenLength(t: Token, env: MatchEnv): number {
@@ -62,8 +107,11 @@ function segmentAt(env: MatchEnv, v: SymStr, seg: Token[], offset: number | Arit
   let o: number | Arith<"main"> = offset;
   for (const t of seg) {
     const n = tokenLength(t, env);
+    const byParts = t.kind !== "one" && typeof o === "number" ? pieceEquals(z, v, o, t.kind === "literal" ? { text: t.text } : { expr: env.identity, length: n }) : undefined;
     if (t.kind === "one") {
       // Any character: the length bound placed by the caller guarantees there is one.
+    } else if (byParts) {
+      out.push(...byParts);
     } else if (typeof o === "number" && o + n <= zlength(v.head)) {
       // Inside the known head: decide (literal) or pin the identity to the text there.
       const text = [...v.head].slice(o, o + n).join("");
@@ -111,8 +159,13 @@ export function equalsTokens(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"m
 }
 
 /** `v` matches the glob (StringLike, Resource): `*` any run of characters, `?` exactly one. */
-export function globMatch(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"main"> {
+export function globMatch(env: MatchEnv, v: SymStr, written: Token[]): Bool<"main"> {
   const { z } = env;
+  const ground = env.identityText === undefined ? written : groundTokens(written, env.identityText);
+  if (ground === undefined) return z.Bool.val(false);
+  const tokens = ground;
+  const residual = matchByHead(z, v, tokens);
+  if (residual) return residual;
   const segments = splitOnStars(tokens);
   if (segments.length === 1) {
     const n = segmentLength(segments[0]!, env);
@@ -144,4 +197,49 @@ export function globMatch(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"main
   }
   if (typeof cursor !== "number") conditions.push(typeof lastOffset === "number" ? cursor.le(lastOffset) : cursor.le(lastOffset));
   return z.And(...conditions);
+}
+
+/**
+ * A ground pattern against a string that is known literal text followed by one free string: the
+ * literal part is consumed here (the glob's states after reading it), and only what remains is
+ * left to Z3, as a regular expression over the free part. Z3 spends seconds deriving a regular
+ * expression through a long literal; this takes microseconds.
+ */
+function matchByHead(z: Z3, v: SymStr, tokens: Token[]): Bool<"main"> | undefined {
+  if (!v.parts || tokens.some((t) => t.kind === "identity")) return undefined;
+  const last = v.parts[v.parts.length - 1]!;
+  const tail = last.kind === "free" ? last : undefined;
+  const lits = tail ? v.parts.slice(0, -1) : v.parts;
+  if (lits.some((p) => p.kind !== "lit")) return undefined;
+  const head = [...lits.map((p) => (p as { text: string }).text).join("")];
+  // One token per character, so that states (positions in the list) advance a character at a time.
+  const flat: Token[] = tokens.flatMap((t): Token[] => (t.kind === "literal" ? [...t.text].map((c) => ({ kind: "literal" as const, text: c })) : [t]));
+  const closed = (set: Set<number>) => {
+    for (const i of [...set]) for (let j = i; j < flat.length && flat[j]!.kind === "star"; j += 1) set.add(j + 1);
+    return set;
+  };
+  let states = closed(new Set([0]));
+  for (const c of head) {
+    const next = new Set<number>();
+    for (const i of states) {
+      const t = flat[i];
+      if (t?.kind === "star") next.add(i);
+      else if (t && (t.kind === "one" || (t.kind === "literal" && t.text === c))) next.add(i + 1);
+    }
+    states = closed(next);
+    if (states.size === 0) return z.Bool.val(false);
+  }
+  if (!tail) return z.Bool.val(states.has(flat.length));
+  const regexes = [...states].sort((a, b) => a - b).map((i) => globRegex(z, mergeLiterals(flat.slice(i))));
+  return z.InRe(tail.expr, regexes.length === 1 ? regexes[0]! : z.Union(...regexes));
+}
+
+function mergeLiterals(tokens: Token[]): Token[] {
+  const out: Token[] = [];
+  for (const t of tokens) {
+    const prev = out[out.length - 1];
+    if (t.kind === "literal" && prev?.kind === "literal") out[out.length - 1] = { kind: "literal", text: prev.text + t.text };
+    else out.push(t);
+  }
+  return out;
 }

@@ -3,15 +3,23 @@ import type { Decision, StatementRef } from "../engines/engine";
 import type { Expectation } from "../intent";
 import type { Listed } from "./s3-listing";
 
-export type PropertyNumber = 1 | 2 | 3 | 4 | 5;
+export type PropertyNumber = 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
-export const PROPERTIES: Record<PropertyNumber, { id: string; title: string }> = {
-  1: { id: "object-isolation", title: "no object action by an identity touches a key in another identity's folder" },
-  2: { id: "list-isolation", title: "no listing by an identity returns a key or common prefix in another identity's folder" },
-  3: { id: "owner-access", title: "every identity can do what the intent grants, so the proof is not vacuous" },
-  4: { id: "trust", title: "no token from another identity pool, and no unauthenticated identity, can assume the role" },
-  5: { id: "least-privilege", title: "every request allowed on the bucket or its objects is one the intent grants" },
+/** A violated "finding" property fails the review; a violated "warning" property fails it only with --strict. */
+export type Severity = "finding" | "warning";
+
+export const PROPERTIES: Record<PropertyNumber, { id: string; title: string; severity: Severity }> = {
+  1: { id: "object-isolation", title: "no object action by an identity touches a key in another identity's folder or a shared folder beyond what is declared", severity: "finding" },
+  2: { id: "list-isolation", title: "no listing by an identity returns a key or common prefix in another identity's folder", severity: "finding" },
+  3: { id: "owner-access", title: "every identity can do what the intent grants (narrower than intended otherwise)", severity: "warning" },
+  4: { id: "trust", title: "no token from another identity pool, no unauthenticated identity and no other principal can assume the role", severity: "finding" },
+  5: { id: "least-privilege", title: "every request allowed on the bucket or its objects is one the intent grants (excess that reaches no other identity)", severity: "warning" },
+  6: { id: "access-control-writes", title: "no ACL or bucket-policy write, which would grant access outside IAM's view", severity: "finding" },
+  7: { id: "other-principals", title: "no principal other than the reviewed roles' identities reaches an identity's folder, a shared folder, or names in them", severity: "finding" },
 };
+
+/** The column for property 7, which is about principals, not roles. */
+export const OTHER_PRINCIPALS = "other principals";
 
 export type ProofStatus = "PROVED" | "VIOLATED" | "UNKNOWN";
 
@@ -21,6 +29,8 @@ export interface Counterexample {
   request: string;
   kind: "s3" | "trust";
   callerId?: string;
+  /** The principal, when it is not a reviewed role's identity. */
+  principal?: string;
   /** The identity whose folder is reached (properties 1 and 2). */
   otherId?: string;
   action: string;
@@ -44,6 +54,7 @@ export interface PropertyVerdict {
   title: string;
   role: string;
   status: ProofStatus;
+  severity: Severity;
   /** For UNKNOWN: why (unsupported construct and statement, solver timeout, missing document). */
   reason?: string;
   counterexample?: Counterexample;
@@ -57,6 +68,10 @@ export interface ProofResult {
   verdicts: PropertyVerdict[];
   /** Every property PROVED for every role. */
   proved: boolean;
+  /** No finding-severity property VIOLATED and nothing UNKNOWN (warnings may remain). */
+  pass: boolean;
+  /** The principals property 7 covered. */
+  otherPrincipals: string[];
   solverStartMs: number;
   queries: number;
   elapsedMs: number;

@@ -3,6 +3,7 @@
  * stub answers with AWS-shaped responses (aws-responses/recorded-shapes.ts); the assertions are
  * on the requests the engine builds and on how it reads those responses.
  */
+import { defaultIntent } from "../../intent";
 import {
   IAMClient,
   IAMServiceException,
@@ -36,6 +37,8 @@ const target: ReviewTarget = {
   accountId: "111122223333",
   bucketName: "photo-bucket-1234",
   prefix: "private",
+  intent: defaultIntent("private"),
+  aclsDisabled: false,
   identityPoolId: "us-east-1:33333333-3333-4333-8333-333333333333",
   roles: [role],
   bucketPolicy: { name: "bucket-policy", document: storageBucketPolicy({ bucketArn: shapes.BUCKET }) },

@@ -48,7 +48,7 @@ export function contextKeyType(key: string, value: string | string[]): ContextKe
  * type cannot hold.
  */
 export function contextEntriesFor(request: Pick<S3Request, "identityId" | "context" | "deliberatelyAbsent" | "role">): ContextEntry[] {
-  const entries: ContextEntry[] = [{ ContextKeyName: IDENTITY_ID_KEY, ContextKeyValues: [request.identityId], ContextKeyType: "string" }];
+  const entries: ContextEntry[] = request.identityId === undefined ? [] : [{ ContextKeyName: IDENTITY_ID_KEY, ContextKeyValues: [request.identityId], ContextKeyType: "string" }];
   const given = new Set([IDENTITY_ID_KEY]);
   for (const key of Object.keys(request.context).sort()) {
     if (key.toLowerCase() === IDENTITY_ID_KEY) continue; // the engine supplies the identity id itself

@@ -9,7 +9,7 @@ import * as path from "node:path";
 import { IDENTITY_POOL_ID, isBucketName } from "../contract/aws-ids";
 import { storagePrefixProblems } from "../contract/storage-prefix";
 import { parseIamDocument, PolicyInputError } from "../iam/document";
-import { caseDocuments, loadRealWorldCases, REAL_WORLD_DIR, type RealWorldCase } from "./test-support/real-world-cases";
+import { caseDocuments, DOCUMENT_FLAGS, loadRealWorldCases, REAL_WORLD_DIR, resolvedArgs, type RealWorldCase } from "./test-support/real-world-cases";
 
 const CASES = loadRealWorldCases();
 const table = CASES.map((c) => [c.name, c] as const);
@@ -68,6 +68,16 @@ describe.each(table)("real-world case %s", (_name, c) => {
       expect(parse).not.toThrow(PolicyInputError);
       expect(parse().Statement.length).toBeGreaterThan(0);
     }
+  });
+
+  it("the arguments given to the reviewer point every document flag at that file in the folder, and change nothing else", () => {
+    const given = resolvedArgs(c);
+    expect(given).toHaveLength(c.args.length);
+    given.forEach((arg, i) => {
+      const isDocument = i > 0 && DOCUMENT_FLAGS[c.args[i - 1]!] !== undefined;
+      expect(arg).toBe(isDocument ? path.join(c.dir, c.args[i]!) : c.args[i]);
+      if (isDocument) expect(fs.existsSync(arg)).toBe(true);
+    });
   });
 
   it("every JSON file in the folder besides case.json is reviewed", () => {

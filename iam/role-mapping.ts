@@ -21,7 +21,7 @@ export interface MappingRuleIssue {
 
 export function inspectMappingRules(rules: MappingRule[]): MappingRuleIssue[] {
   return rules.flatMap((r, i): MappingRuleIssue[] =>
-    r.matchType === "Contains"
+    r.matchType === "Contains" && r.claim === "cognito:groups"
       ? [{
           rule: "mapping-rule-contains",
           at: `Rules[${i}]`,

@@ -14,12 +14,14 @@ import { AwsEngineError, createAwsEngine } from "./engines/aws/aws-engine";
 import type { PolicyEngine } from "./engines/engine";
 import { createLocalEngine } from "./engines/local-engine";
 import { PolicyInputError } from "../iam/document";
-import { runMatrix, type MatrixResult } from "./matrix";
+import { runMatrix } from "./matrix";
 import { proveTarget } from "./prover/prove";
 import { DEFAULT_QUERY_TIMEOUT_MS } from "./prover/solver";
-import type { ProofResult } from "./prover/verdicts";
-import { render, reviewPasses, type ReportFormat } from "./report";
 import type { ReviewTarget } from "./review-target";
+import { renderReviews, reviewsPass, type OutputFormat, type Review } from "./reviews";
+import type { SuppliedDocument } from "./inputs/identity-roles";
+import { withInputFindings } from "./inputs/input-findings";
+import { targetsFromTemplates, TEMPLATE_FORMATS, type TemplateFormat } from "./inputs/read-inputs";
 import { targetFromFiles, targetFromStack } from "./targets";
 
 export interface CliIo {
@@ -32,7 +34,7 @@ export interface CliIo {
 interface Options {
   stack: string;
   engine: "local" | "aws";
-  format: ReportFormat;
+  format: OutputFormat;
   out?: string;
   roleArn: string[];
   identityPolicy: string[];
@@ -45,6 +47,9 @@ interface Options {
   progress?: boolean;
   prove?: boolean;
   solverTimeout: number;
+  template: string[];
+  templateFormat?: TemplateFormat;
+  parameter: string[];
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -64,7 +69,7 @@ function command(io: CliIo): Command {
     )
     .option("--stack <name>", "stage to synthesize (reads Pulumi.<name>.yaml)", "dev")
     .addOption(new Option("--engine <engine>", "local: offline evaluator; aws: IAM's policy simulator (needs credentials)").choices(["local", "aws"]).default("local"))
-    .addOption(new Option("--format <format>", "report format").choices(["table", "json", "junit"]).default("table"))
+    .addOption(new Option("--format <format>", "report format (sarif: SARIF 2.1.0 for code scanning)").choices(["table", "json", "junit", "sarif"]).default("table"))
     .option("--out <file>", "write the report to a file (a one-line summary still goes to stdout)")
     .option("--role-arn <group=arn>", "deployed role ARN for a group (--engine aws; repeatable); default: the stack's outputs", collect, [])
     .option("--identity-policy <file>", "review this identity policy file instead of the stack (repeatable)", collect, [])
@@ -77,8 +82,43 @@ function command(io: CliIo): Command {
     .option("--progress", "report progress on stderr even when it is not a terminal")
     .option("--prove", "also prove the isolation properties with Z3 for every identity id, key, prefix and action")
     .option("--solver-timeout <ms>", "with --prove: time limit per solver query (an answer of unknown is reported, never a pass)", positiveInteger, DEFAULT_QUERY_TIMEOUT_MS)
+    .option("--template <file>", "review a CloudFormation/CDK template, Terraform plan JSON, Pulumi stack export or AWS CLI IAM output (repeatable; a directory such as cdk.out/ means every template in it)", collect, [])
+    .addOption(new Option("--template-format <format>", "with --template: the format, instead of detecting it").choices([...TEMPLATE_FORMATS]))
+    .option("--parameter <key=value>", "with --template: a CloudFormation parameter value (repeatable)", collect, [])
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
+
+/** `--template` inputs; `--identity-policy` and the other document flags supply what they reference but lack (`[reference=]file`). */
+function templateTargets(o: Options): ReviewTarget[] {
+  const supplied = (use: SuppliedDocument["use"], values: (string | undefined)[]): SuppliedDocument[] =>
+    values.filter((v): v is string => v !== undefined).map((v) => {
+      const eq = v.lastIndexOf("=");
+      return eq > 0 ? { use, key: v.slice(0, eq), file: v.slice(eq + 1) } : { use, file: v };
+    });
+  const parameters: Record<string, string> = {};
+  for (const p of o.parameter) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new PolicyInputError(`--parameter ${JSON.stringify(p)} must be KEY=VALUE`);
+    parameters[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return targetsFromTemplates({
+    templates: o.template,
+    ...(o.templateFormat ? { format: o.templateFormat } : {}),
+    parameters,
+    ...(o.bucket !== undefined ? { bucket: o.bucket } : {}),
+    ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
+    ...(o.identityPoolId !== undefined ? { identityPoolId: o.identityPoolId } : {}),
+    readAllFolders: !!o.readAllFolders,
+    supplied: [...supplied("identity", o.identityPolicy), ...supplied("trust", [o.trustPolicy]), ...supplied("resource", [o.bucketPolicy])],
+  });
+}
+
+async function buildTargets(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }[]> {
+  if (o.template.length === 0) return [await buildTarget(o)];
+  if (o.roleArn.length > 0) throw new PolicyInputError("--role-arn does not apply with --template");
+  const local = createLocalEngine();
+  return templateTargets(o).map((target) => (o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local }));
 }
 
 async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }> {
@@ -149,14 +189,14 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return e instanceof CommanderError && e.exitCode === 0 ? 0 : 2;
   }
   const o = program.opts<Options>();
-  let result: MatrixResult;
-  let proof: ProofResult | undefined;
+  const reviews: Review[] = [];
   try {
-    const { target, engine, trustEngine } = await buildTarget(o);
-    const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
-    result = await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) });
-    // Counterexamples are replayed through the local engine: it needs no credentials.
-    if (o.prove) proof = await proveTarget(target, { timeoutMs: o.solverTimeout });
+    for (const { target, engine, trustEngine } of await buildTargets(o)) {
+      const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
+      const result = withInputFindings(await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) }));
+      // Counterexamples are replayed through the local engine: it needs no credentials.
+      reviews.push({ result, ...(o.prove ? { proof: await proveTarget(target, { timeoutMs: o.solverTimeout }) } : {}) });
+    }
   } catch (e) {
     if (e instanceof PolicyInputError || e instanceof ProjectConfigError || e instanceof StageConfigError || e instanceof AwsEngineError) {
       io.stderr(`error: ${e.message}\n`);
@@ -164,8 +204,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  const report = render(result, o.format, proof);
-  const pass = reviewPasses(result, proof);
+  const report = renderReviews(reviews, o.format);
+  const pass = reviewsPass(reviews);
   if (o.out) {
     try {
       fs.writeFileSync(o.out, report + "\n");
@@ -173,8 +213,9 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`error: cannot write ${o.out}: ${(e as Error).message}\n`);
       return 2;
     }
-    const proved = proof ? `, proof: ${proof.proved ? "PROVED" : "NOT PROVED"}` : "";
-    io.stdout(`${pass ? "PASS" : "FAIL"}: ${result.findings.length} finding(s)${proved}; report written to ${o.out}\n`);
+    const proofs = reviews.filter((r) => r.proof);
+    const proved = proofs.length ? `, proof: ${proofs.every((r) => r.proof!.proved) ? "PROVED" : "NOT PROVED"}` : "";
+    io.stdout(`${pass ? "PASS" : "FAIL"}: ${reviews.reduce((n, r) => n + r.result.findings.length, 0)} finding(s)${proved}; report written to ${o.out}\n`);
   } else {
     io.stdout(report + "\n");
   }

@@ -7,7 +7,7 @@
 import { isAllowed, type PolicyEngine, type Progress, type S3Request, type StatementRef, type Verdict } from "./engines/engine";
 import { inspectBucketPolicy, inspectStorageGrants, inspectTrustPolicy, type InspectionIssue } from "../iam/inspect";
 import { resolveRole } from "./cognito-role-resolution";
-import { bucketArnOf, type ReviewTarget } from "./review-target";
+import { bucketArnOf, type ReviewTarget, type SourceLocation } from "./review-target";
 import { buildScenarios, type S3Scenario, type TrustScenario } from "./scenarios";
 
 export type FindingCategory =
@@ -19,7 +19,11 @@ export type FindingCategory =
   | "trust"
   | "role-mapping"
   | "unreliable-verdict"
-  | "inspection";
+  | "inspection"
+  /** `--template` inputs reference a document they do not contain: the verdict is UNKNOWN. */
+  | "absent-policy"
+  /** A role-mapping rule that is a finding by its shape (Contains on cognito:groups). */
+  | "role-mapping-rule";
 
 export interface Row {
   scenario: S3Scenario | TrustScenario;
@@ -50,6 +54,8 @@ export interface Finding {
   /** The statement(s) that decided, or the inspected statement. */
   decidedBy: string;
   detail: string;
+  /** Where in the input files the finding comes from (`--template` inputs). */
+  sources?: SourceLocation[];
 }
 
 export interface MatrixResult {
@@ -222,7 +228,7 @@ function inspectDocuments(target: ReviewTarget): { document: string; issue: Insp
  */
 function mappingRows(target: ReviewTarget): MappingRow[] {
   const mapping = target.roleMapping!;
-  const groups = target.roles.map((r) => r.group);
+  const groups = target.roles.filter((r) => !r.notAGroup).map((r) => r.group);
   const roleOf = (g: string) => target.roles.find((r) => r.group === g)?.roleArn;
   const users: { label: string; groups: string[]; authenticated: boolean; allowed: (role?: string) => boolean; expected: string }[] = [
     { label: "signed-in user in no group", groups: [], authenticated: true, allowed: (r) => r === undefined, expected: "no role" },

@@ -4,7 +4,23 @@ import { isAllowed } from "./engines/engine";
 import { describeScenario, formatRefs, type MatrixResult, type Row } from "./matrix";
 import { proofJson, proofJunitCases, renderProofTable, type JunitCase } from "./proof-report";
 import type { ProofResult } from "./prover/verdicts";
+import type { ReviewTarget } from "./review-target";
 import type { S3Scenario } from "./scenarios";
+import { whereIs } from "./inputs/input-findings";
+
+/** `--template` inputs: the files, and where the bucket, folder root and identity pool came from. */
+function inputsLines(t: ReviewTarget): string[] {
+  const i = t.inputs!;
+  const fact = (what: string, value: string, p: { from: string; detail: string }) => `  ${what} ${value}: from the ${p.from === "file" ? "inputs" : p.from}, ${p.detail}`;
+  return [
+    `Inputs: ${i.files.join(", ")}${i.variant ? `; condition branch ${i.variant}` : ""}`,
+    fact("bucket", t.bucketName, i.provenance.bucket),
+    fact("folder root", JSON.stringify(t.prefix), i.provenance.prefix),
+    fact("identity pool", t.identityPoolId, i.provenance.identityPool),
+    ...t.roles.map((r) => `  role ${r.group}: ${r.source ? whereIs(r.source) : r.roleArn}`),
+    ...i.notes.map((n) => `  note: ${n}`),
+  ];
+}
 
 export type ReportFormat = "table" | "json" | "junit";
 
@@ -30,6 +46,7 @@ export function renderTable(r: MatrixResult, proof?: ProofResult): string {
   const t = r.target;
   out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
   out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix}/<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
+  if (t.inputs) out.push(...inputsLines(t));
   out.push(`Cells: actual decision, ✓ when it matches intent. Every expected denial was checked against its control (the owner's same request, or an allow-all control policy).`, "");
 
   const s3Rows = r.rows.filter((row) => row.scenario.kind === "s3") as (Row & { scenario: S3Scenario })[];
@@ -80,6 +97,7 @@ export function renderTable(r: MatrixResult, proof?: ProofResult): string {
     out.push(`FINDINGS (${r.findings.length}):`);
     for (const f of r.findings) {
       out.push(`  [${f.category}] ${f.request}`, `      expected ${f.expected}, got ${f.actual}; decided by ${f.decidedBy}`, `      ${f.detail}`);
+      for (const s of f.sources ?? []) out.push(`      at ${whereIs(s)}`);
     }
     out.push("");
   }
@@ -116,7 +134,14 @@ function rowJson(row: Row) {
 export function renderJson(r: MatrixResult, proof?: ProofResult): string {
   return JSON.stringify(
     {
-      target: { label: r.target.label, bucket: r.target.bucketName, prefix: r.target.prefix, identityPoolId: r.target.identityPoolId, roles: r.target.roles.map((role) => role.group) },
+      target: {
+        label: r.target.label,
+        bucket: r.target.bucketName,
+        prefix: r.target.prefix,
+        identityPoolId: r.target.identityPoolId,
+        roles: r.target.roles.map((role) => role.group),
+        ...(r.target.inputs ? { inputs: r.target.inputs, roleSources: Object.fromEntries(r.target.roles.map((role) => [role.group, role.source])) } : {}),
+      },
       engine: r.engine,
       ...(r.trustEngine ? { trustEngine: r.trustEngine } : {}),
       pass: reviewPasses(r, proof),
@@ -139,13 +164,14 @@ const xml = (s: string) => s.replace(/[<>&"']/g, (c) => ({ "<": "&lt;", ">": "&g
 export function renderJunit(r: MatrixResult, proof?: ProofResult): string {
   const cases: JunitCase[] = [
     ...r.rows.map((row) => ({
-      suite: `${r.target.label} / role ${row.scenario.role.group} / ${row.scenario.kind}`,
+      suite: `${r.target.label} / role ${row.scenario.role.group}${row.scenario.role.source ? ` (${whereIs(row.scenario.role.source)})` : ""} / ${row.scenario.kind}`,
       name: describeScenario(row.scenario),
       failure: row.pass ? undefined : `${row.failure} — decided by ${formatRefs(row.verdict.decidedBy)}`,
     })),
     ...r.mapping.map((m) => ({ suite: `${r.target.label} / role mapping`, name: m.label, failure: m.pass ? undefined : `intended ${m.expected}, Cognito would give ${m.actual}` })),
     ...r.inspection.map((i) => ({ suite: `${r.target.label} / inspection`, name: `${i.document} ${i.issue.statement ?? ""}`.trim(), failure: `${i.issue.rule}: ${i.issue.message}` })),
     ...(proof ? proofJunitCases(r.target.label, proof) : []),
+    ...r.findings.filter((f) => f.category === "absent-policy" || f.category === "role-mapping-rule").map((f) => ({ suite: `${r.target.label} / inputs`, name: f.request, failure: `${f.detail} — at ${f.decidedBy}` })),
   ];
   const suites = [...new Set(cases.map((c) => c.suite))].map((suite) => {
     const mine = cases.filter((c) => c.suite === suite);

@@ -68,7 +68,7 @@ export interface PolicyFileOptions {
   accountId?: string;
 }
 
-function readDocument(file: string, use: DocumentUse): NamedPolicy {
+export function readDocument(file: string, use: DocumentUse): NamedPolicy {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");

@@ -40,6 +40,8 @@ export interface CfnResolverOptions {
   stackName: string;
   region: string;
   accountId: string;
+  /** Resources of the other templates given with this one (a Serverless service's resources/*.yml refer to each other). */
+  siblings?: Json;
 }
 
 const PSEUDO: Record<string, (o: CfnResolverOptions) => unknown> = {
@@ -68,7 +70,7 @@ export class CfnResolver {
   private openValues = 0;
 
   constructor(private readonly o: CfnResolverOptions) {
-    this.resources = isObject(o.template.Resources) ? o.template.Resources : {};
+    this.resources = { ...(o.siblings ?? {}), ...(isObject(o.template.Resources) ? o.template.Resources : {}) };
   }
 
   private fail(where: string, message: string): never {
@@ -140,7 +142,7 @@ export class CfnResolver {
 
   private getAtt(logicalId: string, attribute: string, where: string): unknown {
     const type = this.resourceType(logicalId);
-    if (!type) this.fail(where, `Fn::GetAtt refers to ${logicalId}, which is not a resource of this template`);
+    if (!type) return this.placeholder(attribute === "Arn" ? `arn:aws:unknown:${this.o.region}:${this.o.accountId}:${logicalId}` : `${logicalId}.${attribute}`, `${logicalId}.${attribute}; ${logicalId} is not defined in these inputs`);
     const { region, accountId } = this.o;
     const id = () => this.physicalId(logicalId);
     const known: Record<string, Record<string, () => string>> = {
@@ -186,6 +188,8 @@ export class CfnResolver {
       return list ? value.split(",") : value;
     }
     if (name in this.resources) return this.physicalId(name);
+    // A framework's generated resource (Serverless's ApiGatewayRestApi) or one of a file not given.
+    if (/^[A-Za-z0-9]+$/.test(name)) return this.placeholder(name, `Ref ${name}; ${name} is not defined in these inputs`);
     this.fail(where, `Ref to ${name}, which is not a parameter, resource or pseudo parameter of this template`);
   }
 
@@ -316,8 +320,8 @@ export class CfnResolver {
       const name = inner.trim();
       let v: unknown;
       if (name in vars) v = this.resolve(vars[name], `${where}.${name}`);
-      else if (name.includes(".") && this.resourceType(name.slice(0, name.indexOf(".")))) v = this.getAtt(name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1), where);
-      else if (name in PSEUDO || name in (isObject(this.o.template.Parameters) ? this.o.template.Parameters : {}) || name in this.resources) v = this.ref(name, where);
+      else if (/^[A-Za-z0-9]+\.[A-Za-z0-9.]+$/.test(name)) v = this.getAtt(name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1), where);
+      else if (name in PSEUDO || /^[A-Za-z0-9]+$/.test(name)) v = this.ref(name, where);
       else {
         const hint = name.includes(":") ? ` (an IAM policy variable is written \${!${name}} inside Fn::Sub)` : "";
         this.fail(where, `\${${name}} is not a parameter, resource, attribute or variable${hint}`);

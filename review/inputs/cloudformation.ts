@@ -22,6 +22,8 @@ export interface CfnReadOptions {
   parameters: Record<string, string>;
   /** Conditions chosen for this branch. */
   choices: Map<string, boolean>;
+  /** Resources of the other templates read with this one. */
+  siblings?: Record<string, unknown>;
 }
 
 /** Region the template stands for when it does not say (`AWS::Region` is the deploy's). */
@@ -51,6 +53,7 @@ export function readCloudFormation(file: string, doc: LocatedDocument, options: 
     stackName: stackNameOf(file),
     region: PLACEHOLDER_REGION,
     accountId: MOCK_ACCOUNT_ID,
+    ...(options.siblings ? { siblings: options.siblings } : {}),
   });
   const line = (p: JsonPath) => doc.lineAt(p);
   const loc = (id: string, ...p: JsonPath): SourceLocation => at(file, id, line(["Resources", id, ...p]));
@@ -75,6 +78,7 @@ export function readCloudFormation(file: string, doc: LocatedDocument, options: 
 
   for (const id of Object.keys(template.Resources)) {
     const type = r.resourceType(id);
+    for (const [value, meaning] of model.placeholders) if (/is not defined in these inputs$/.test(meaning) && !model.notes.some((n) => n.includes(value))) model.notes.push(`${file}: ${meaning} (stood in by ${value}).`);
     if (!type || !r.exists(id)) continue;
     const props = r.properties(id);
     const where = (p: string) => `Resources.${id}.Properties.${p}`;

@@ -69,10 +69,13 @@ interface ParsedInput {
   format: TemplateFormat;
 }
 
-function readOne(file: string, doc: LocatedDocument, format: TemplateFormat, options: TemplateOptions, choices: Map<string, boolean>): InputModel {
+function readOne(input: ParsedInput, all: ParsedInput[], options: TemplateOptions, choices: Map<string, boolean>): InputModel {
+  const { file, doc, format } = input;
   switch (format) {
-    case "cloudformation":
-      return readCloudFormation(file, doc, { parameters: options.parameters, choices });
+    case "cloudformation": {
+      const others = all.filter((i) => i !== input && i.format === "cloudformation").map((i) => (i.doc.value as { Resources?: Record<string, unknown> }).Resources ?? {});
+      return readCloudFormation(file, doc, { parameters: options.parameters, choices, siblings: Object.assign({}, ...others) as Record<string, unknown> });
+    }
     case "terraform":
       return readTerraform(file, doc);
     case "pulumi":
@@ -89,7 +92,7 @@ function models(inputs: ParsedInput[], options: TemplateOptions): { model: Input
   while (queue.length > 0) {
     const choices = queue.shift()!;
     try {
-      const model = mergeModels(inputs.map((i) => readOne(i.file, i.doc, i.format, options, choices)));
+      const model = mergeModels(inputs.map((i) => readOne(i, inputs, options, choices)));
       done.push({ model, ...(choices.size ? { variant: [...choices].map(([c, v]) => `${c}=${v}`).join(", ") } : {}) });
     } catch (e) {
       if (!(e instanceof BranchNeeded)) throw e;

@@ -21,7 +21,7 @@ import type { ReviewTarget } from "./review-target";
 import { renderReviews, reviewsPass, type OutputFormat, type Review } from "./reviews";
 import type { SuppliedDocument } from "./inputs/identity-roles";
 import { withInputFindings } from "./inputs/input-findings";
-import { targetsFromTemplates, TEMPLATE_FORMATS, type TemplateFormat } from "./inputs/read-inputs";
+import { readParameterFile, targetsFromTemplates, TEMPLATE_FORMATS, type TemplateFormat } from "./inputs/read-inputs";
 import { targetFromFiles, targetFromStack } from "./targets";
 
 export interface CliIo {
@@ -50,6 +50,7 @@ interface Options {
   template: string[];
   templateFormat?: TemplateFormat;
   parameter: string[];
+  parameters?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -85,6 +86,7 @@ function command(io: CliIo): Command {
     .option("--template <file>", "review a CloudFormation/CDK template, Terraform plan JSON, Pulumi stack export or AWS CLI IAM output (repeatable; a directory such as cdk.out/ means every template in it)", collect, [])
     .addOption(new Option("--template-format <format>", "with --template: the format, instead of detecting it").choices([...TEMPLATE_FORMATS]))
     .option("--parameter <key=value>", "with --template: a CloudFormation parameter value (repeatable)", collect, [])
+    .option("--parameters <file>", "with --template: CloudFormation parameter values from a JSON file (an object, or a ParameterKey/ParameterValue list)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
 }
@@ -96,7 +98,7 @@ function templateTargets(o: Options): ReviewTarget[] {
       const eq = v.lastIndexOf("=");
       return eq > 0 ? { use, key: v.slice(0, eq), file: v.slice(eq + 1) } : { use, file: v };
     });
-  const parameters: Record<string, string> = {};
+  const parameters: Record<string, string> = o.parameters ? readParameterFile(o.parameters) : {};
   for (const p of o.parameter) {
     const eq = p.indexOf("=");
     if (eq <= 0) throw new PolicyInputError(`--parameter ${JSON.stringify(p)} must be KEY=VALUE`);
@@ -136,8 +138,8 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
     });
     return o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local };
   }
-  for (const [flag, value] of [["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId]] as const) {
-    if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy`);
+  for (const [flag, value] of [["--parameter", o.parameter[0]], ["--parameters", o.parameters], ["--template-format", o.templateFormat], ["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId]] as const) {
+    if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy or --template`);
   }
   const synthesized = targetFromStack(await synthesizeStack({ stack: o.stack }));
   if (o.engine === "local") {

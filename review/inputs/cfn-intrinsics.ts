@@ -85,8 +85,9 @@ export class CfnResolver {
 
   /** A deterministic stand-in name CloudFormation would generate (`<stack>-<logicalid>-…`), valid as a bucket or role name. */
   private generatedName(logicalId: string): string {
-    const base = `${this.o.stackName}-${logicalId}`.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50);
-    return this.placeholder(`${base}-${hex(`${this.o.file}#${logicalId}`, 8)}`, `the name CloudFormation generates for ${logicalId}`);
+    // From the logical id alone: templates read together (Serverless resource files) name it alike.
+    const base = logicalId.toLowerCase().replace(/[^a-z0-9-]+/g, "-").replace(/^-+|-+$/g, "").slice(0, 50);
+    return this.placeholder(`${base}-${hex(logicalId, 8)}`, `the name CloudFormation generates for ${logicalId}`);
   }
 
   resourceType(logicalId: string): string | undefined {
@@ -130,7 +131,7 @@ export class CfnResolver {
       case "AWS::IAM::ManagedPolicy":
         return `arn:aws:iam::${this.o.accountId}:policy${this.nameProperty(logicalId, "Path") ?? "/"}${this.nameProperty(logicalId, "ManagedPolicyName") ?? this.generatedName(logicalId)}`;
       case "AWS::Cognito::IdentityPool": {
-        const h = hex(`${this.o.file}#${logicalId}`, 32);
+        const h = hex(logicalId, 32);
         return this.placeholder(`${region}:${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`, `the id CloudFormation's identity pool ${logicalId} gets`);
       }
       case "AWS::Cognito::UserPool":

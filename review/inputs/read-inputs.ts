@@ -49,7 +49,12 @@ function expand(entry: string): { file: string; fromDirectory: boolean }[] {
 }
 
 function readText(file: string): string {
-  const size = fs.statSync(file).size;
+  let size: number;
+  try {
+    size = fs.statSync(file).size;
+  } catch {
+    throw new PolicyInputError(`${file}: no such file`);
+  }
   if (size > MAX_INPUT_BYTES) throw new PolicyInputError(`${file}: ${(size / 1024 / 1024).toFixed(1)} MB; inputs over ${MAX_INPUT_BYTES / 1024 / 1024} MB are refused`);
   return fs.readFileSync(file, "utf8");
 }
@@ -120,4 +125,20 @@ export function targetsFromTemplates(options: TemplateOptions): ReviewTarget[] {
     if (skipped.length) model.notes.push(`Skipped (not a recognised input): ${skipped.join(", ")}.`);
     return targetsFromModel(model, { ...options, ...(variant ? { variant } : {}) });
   });
+}
+
+/**
+ * CloudFormation parameter values from a file: an object (`{"Key": "value"}`, as Amplify's
+ * parameters.json) or CloudFormation's list (`[{"ParameterKey", "ParameterValue"}]`). Values that
+ * are not strings (Amplify's references to its root stack) are left out.
+ */
+export function readParameterFile(file: string): Record<string, string> {
+  const doc = parseLocated(file, readText(file)).value;
+  const entries: [unknown, unknown][] = Array.isArray(doc)
+    ? doc.map((p: { ParameterKey?: unknown; ParameterValue?: unknown }) => [p?.ParameterKey, p?.ParameterValue])
+    : typeof doc === "object" && doc !== null
+      ? Object.entries(doc)
+      : [];
+  if (entries.length === 0 && !(typeof doc === "object" && doc !== null)) throw new PolicyInputError(`${file}: not a parameters file (an object of values, or a list of ParameterKey/ParameterValue)`);
+  return Object.fromEntries(entries.filter((e): e is [string, string] => typeof e[0] === "string" && typeof e[1] === "string"));
 }

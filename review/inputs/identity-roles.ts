@@ -78,7 +78,7 @@ export function findIdentityRoles(model: InputModel, supplied: SuppliedDocument[
   const chosen: { role: ModelRole; external: boolean }[] = [];
   for (const role of model.roles) {
     const trusted = role.trust?.json !== undefined && trustsCognitoIdentity(parseIamDocument(role.trust.json, "trust", role.trust.label));
-    if (trusted || handedOut.has(role.arn)) chosen.push({ role, external: false });
+    if (trusted || role.trustBuiltFromIdentityPool || handedOut.has(role.arn)) chosen.push({ role, external: false });
   }
   // Roles the inputs attach policies to but do not define.
   const keys = [...model.rolePolicies.map((p) => p.role), ...model.attachments.map((a) => a.role)];

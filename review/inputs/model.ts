@@ -22,6 +22,8 @@ export interface ModelRole {
   name: string;
   arn: string;
   trust?: ModelDocument;
+  /** The trust is unknown (until apply) but built from an identity pool: an identity role all the same. */
+  trustBuiltFromIdentityPool?: boolean;
   /** Inline policies written in the role itself. */
   inline: ModelDocument[];
   /** Managed policy ARNs the role lists itself. */

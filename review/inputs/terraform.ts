@@ -120,6 +120,7 @@ export function readTerraform(file: string, doc: LocatedDocument): InputModel {
           name,
           arn,
           trust: document(r, `${r.address} trust`, "assume_role_policy", v.assume_role_policy, isUnknown(r, "assume_role_policy")),
+          ...(isUnknown(r, "assume_role_policy") && referencesOf(plan, r.address, "assume_role_policy").some((x) => byAddress.get(x)?.type === "aws_cognito_identity_pool") ? { trustBuiltFromIdentityPool: true } : {}),
           inline: inline.map((p, i) => document(r, `${r.address} inline policy ${typeof p.name === "string" ? p.name : `#${i}`}`, "inline_policy", p.policy, r.unknown.inline_policy === true)),
           managedPolicyArns: (Array.isArray(v.managed_policy_arns) ? v.managed_policy_arns : []).map((a) => ({ arn: String(a), source: loc(r) })),
           source: loc(r),

@@ -136,7 +136,7 @@ export function targetsFromModel(model: InputModel, flags: TargetFlags): ReviewT
   const region = IDENTITY_POOL_ID.exec(pool.id)?.[1] ?? PLACEHOLDER_REGION;
   const accountId = final.map((r) => ROLE_ARN.exec(r.role.arn)?.[2]).find(Boolean) ?? MOCK_ACCOUNT_ID;
   const { mapping, issues } = roleMapping(model, pool.id);
-  const resourceSupplies = new Supplies(flags.supplied.filter((s) => s.use === "resource"), () => model.bucketPolicies.filter((b) => b.document.missing).length);
+  const resourceSupplies = new Supplies(flags.supplied.filter((s) => s.use === "resource"), () => model.bucketPolicies.filter((b) => b.document.missing).length + bucketList.filter((b) => !model.bucketPolicies.some((p) => p.bucket === b.name)).length);
 
   const labels = new Set<string>();
   const reviewed: RoleUnderReview[] = final.map((r) => {
@@ -164,7 +164,8 @@ export function targetsFromModel(model: InputModel, flags: TargetFlags): ReviewT
     const { prefix, provenance: prefixFrom } = prefixOf(docs, bucketName, flags.prefix);
     const absent: AbsentDocument[] = final.flatMap((r) => r.absent.map((a) => ({ ...a, holder: reviewed[final.indexOf(r)]!.group })));
     const policyDoc = model.bucketPolicies.find((b) => b.bucket === bucketName)?.document;
-    let bucketPolicy = policyDoc && !policyDoc.missing ? namedPolicy(policyDoc, "resource") : undefined;
+    // Inputs without the bucket's policy (IAM CLI output, say): --bucket-policy gives it.
+    let bucketPolicy = policyDoc ? (policyDoc.missing ? undefined : namedPolicy(policyDoc, "resource")) : resourceSupplies.find("resource", bucketName);
     if (policyDoc?.missing) {
       bucketPolicy = resourceSupplies.find("resource", policyDoc.label);
       if (!bucketPolicy) absent.push({ reference: policyDoc.label, use: "resource", holder: bucketName, why: policyDoc.missing, source: policyDoc.source });

@@ -141,7 +141,7 @@ export class CfnResolver {
     }
   }
 
-  private getAtt(logicalId: string, attribute: string, where: string): unknown {
+  private getAtt(logicalId: string, attribute: string): unknown {
     const type = this.resourceType(logicalId);
     if (!type) return this.placeholder(attribute === "Arn" ? `arn:aws:unknown:${this.o.region}:${this.o.accountId}:${logicalId}` : `${logicalId}.${attribute}`, `${logicalId}.${attribute}; ${logicalId} is not defined in these inputs`);
     const { region, accountId } = this.o;
@@ -256,7 +256,7 @@ export class CfnResolver {
         return this.condition(arg);
       case "Fn::GetAtt": {
         const [res, attr] = typeof arg === "string" ? [arg.slice(0, arg.indexOf(".")), arg.slice(arg.indexOf(".") + 1)] : args(2);
-        return this.getAtt(String(res), String(this.resolve(attr, where)), where);
+        return this.getAtt(String(res), String(this.resolve(attr, where)));
       }
       case "Fn::Join": {
         const [sep, items] = args(2);
@@ -321,7 +321,7 @@ export class CfnResolver {
       const name = inner.trim();
       let v: unknown;
       if (name in vars) v = this.resolve(vars[name], `${where}.${name}`);
-      else if (/^[A-Za-z0-9]+\.[A-Za-z0-9.]+$/.test(name)) v = this.getAtt(name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1), where);
+      else if (/^[A-Za-z0-9]+\.[A-Za-z0-9.]+$/.test(name)) v = this.getAtt(name.slice(0, name.indexOf(".")), name.slice(name.indexOf(".") + 1));
       else if (name in PSEUDO || /^[A-Za-z0-9]+$/.test(name)) v = this.ref(name, where);
       else {
         const hint = name.includes(":") ? ` (an IAM policy variable is written \${!${name}} inside Fn::Sub)` : "";

@@ -15,16 +15,18 @@ import { AwsEngineError, createAwsEngine } from "./engines/aws/aws-engine";
 import type { PolicyEngine } from "./engines/engine";
 import { createLocalEngine } from "./engines/local-engine";
 import { PolicyInputError } from "../iam/document";
-import { runMatrix, type MatrixResult } from "./matrix";
+import { runMatrix } from "./matrix";
 import { proveTarget } from "./prover/prove";
 import { DEFAULT_QUERY_RLIMIT, SAFETY_TIMEOUT_MS } from "./prover/solver";
-import type { ProofResult } from "./prover/verdicts";
-import { render, type ReportFormat } from "./report";
 import { parseOwnerActions, parseSharedFolder } from "./design-intent";
 import { foreignPrincipalsOf } from "./prover/foreign-queries";
 import { scopeOf } from "./scope";
 import { verdictOf } from "./verdict";
 import type { ReviewTarget } from "./review-target";
+import { renderReviews, reviewsPass, type OutputFormat, type Review } from "./reviews";
+import type { SuppliedDocument } from "./inputs/identity-roles";
+import { withInputFindings } from "./inputs/input-findings";
+import { readParameterFile, targetsFromTemplates, TEMPLATE_FORMATS, type TemplateFormat } from "./inputs/read-inputs";
 import { targetFromFiles, targetFromStack } from "./targets";
 
 export interface CliIo {
@@ -37,7 +39,7 @@ export interface CliIo {
 interface Options {
   stack: string;
   engine: "local" | "aws";
-  format: ReportFormat;
+  format: OutputFormat;
   out?: string;
   roleArn: string[];
   identityPolicy: string[];
@@ -54,6 +56,10 @@ interface Options {
   sharedFolder: string[];
   solverRlimit: number;
   solverTimeout: number;
+  template: string[];
+  templateFormat?: TemplateFormat;
+  parameter: string[];
+  parameters?: string;
 }
 
 const collect = (value: string, previous: string[]) => [...previous, value];
@@ -73,7 +79,7 @@ function command(io: CliIo): Command {
     )
     .option("--stack <name>", "stage to synthesize (reads Pulumi.<name>.yaml)", stackOption, "dev")
     .addOption(new Option("--engine <engine>", "local: offline evaluator; aws: IAM's policy simulator (needs credentials)").choices(["local", "aws"]).default("local"))
-    .addOption(new Option("--format <format>", "report format").choices(["table", "json", "junit"]).default("table"))
+    .addOption(new Option("--format <format>", "report format (sarif: SARIF 2.1.0 for code scanning)").choices(["table", "json", "junit", "sarif"]).default("table"))
     .option("--out <file>", "write the report to a file (a one-line summary still goes to stdout)")
     .option("--role-arn <group=arn>", "deployed role ARN for a group (--engine aws; repeatable); default: the stack's outputs", collect, [])
     .option("--identity-policy <file>", "review this identity policy file instead of the stack (repeatable)", collect, [])
@@ -92,8 +98,46 @@ function command(io: CliIo): Command {
     .option("--no-prove", "run only the simulation matrix")
     .option("--solver-rlimit <units>", "solver work per query, in Z3 resource units (an answer of unknown is reported, never a pass)", positiveInteger("resource units"), DEFAULT_QUERY_RLIMIT)
     .option("--solver-timeout <ms>", "wall-clock safety net per solver query, far above what the resource limit allows", positiveInteger("milliseconds"), SAFETY_TIMEOUT_MS)
+    .option("--template <file>", "review a CloudFormation/CDK template, Terraform plan JSON, Pulumi stack export or AWS CLI IAM output (repeatable; a directory such as cdk.out/ means every template in it)", collect, [])
+    .addOption(new Option("--template-format <format>", "with --template: the format, instead of detecting it").choices([...TEMPLATE_FORMATS]))
+    .option("--parameter <key=value>", "with --template: a CloudFormation parameter value (repeatable)", collect, [])
+    .option("--parameters <file>", "with --template: CloudFormation parameter values from a JSON file (an object, or a ParameterKey/ParameterValue list)")
     .exitOverride()
     .configureOutput({ writeOut: io.stdout, writeErr: io.stderr });
+}
+
+/** `--template` inputs; `--identity-policy` and the other document flags supply what they reference but lack (`[reference=]file`). */
+async function templateTargets(o: Options): Promise<ReviewTarget[]> {
+  const supplied = (use: SuppliedDocument["use"], values: (string | undefined)[]): SuppliedDocument[] =>
+    values.filter((v): v is string => v !== undefined).map((v) => {
+      const eq = v.lastIndexOf("=");
+      return eq > 0 ? { use, key: v.slice(0, eq), file: v.slice(eq + 1) } : { use, file: v };
+    });
+  const parameters: Record<string, string> = o.parameters ? readParameterFile(o.parameters) : {};
+  for (const p of o.parameter) {
+    const eq = p.indexOf("=");
+    if (eq <= 0) throw new PolicyInputError(`--parameter ${JSON.stringify(p)} must be KEY=VALUE`);
+    parameters[p.slice(0, eq)] = p.slice(eq + 1);
+  }
+  return targetsFromTemplates({
+    templates: o.template,
+    ...(o.templateFormat ? { format: o.templateFormat } : {}),
+    parameters,
+    ...(o.bucket !== undefined ? { bucket: o.bucket } : {}),
+    ...(o.prefix !== undefined ? { prefix: o.prefix } : {}),
+    ...(o.identityPoolId !== undefined ? { identityPoolId: o.identityPoolId } : {}),
+    readAllFolders: !!o.readAllFolders,
+    ownerActions: await parseOwnerActions(o.ownerActions),
+    sharedFolders: o.sharedFolder.map(parseSharedFolder),
+    supplied: [...supplied("identity", o.identityPolicy), ...supplied("trust", [o.trustPolicy]), ...supplied("resource", [o.bucketPolicy])],
+  });
+}
+
+async function buildTargets(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }[]> {
+  if (o.template.length === 0) return [await buildTarget(o)];
+  if (o.roleArn.length > 0) throw new PolicyInputError("--role-arn does not apply with --template");
+  const local = createLocalEngine();
+  return (await templateTargets(o)).map((target) => (o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local }));
 }
 
 async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }> {
@@ -113,8 +157,8 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
     });
     return o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local };
   }
-  for (const [flag, value] of [["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId], ["--owner-actions", o.ownerActions], ["--shared-folder", o.sharedFolder[0]], ["--read-all-folders", o.readAllFolders || undefined]] as const) {
-    if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy`);
+  for (const [flag, value] of [["--parameter", o.parameter[0]], ["--parameters", o.parameters], ["--template-format", o.templateFormat], ["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId], ["--owner-actions", o.ownerActions], ["--shared-folder", o.sharedFolder[0]], ["--read-all-folders", o.readAllFolders || undefined]] as const) {
+    if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy or --template`);
   }
   const synthesized = targetFromStack(await synthesizeStack({ stack: o.stack }));
   if (o.engine === "local") {
@@ -166,16 +210,18 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     return e instanceof CommanderError && e.exitCode === 0 ? 0 : 2;
   }
   const o = program.opts<Options>();
-  let result: MatrixResult;
-  let proof: ProofResult | undefined;
-  let reviewed: ReviewTarget;
+  const reviews: Review[] = [];
+  // This project's own stack is reviewed strictly unless told otherwise; policy files and templates are not.
+  const strict = o.strict ?? (o.identityPolicy.length === 0 && o.template.length === 0);
   try {
-    const { target, engine, trustEngine } = await buildTarget(o);
-    const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
-    result = await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) });
-    // Counterexamples are replayed through the local engine: it needs no credentials.
-    if (o.prove !== false) proof = await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout });
-    reviewed = target;
+    for (const { target, engine, trustEngine } of await buildTargets(o)) {
+      const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
+      const matrix = withInputFindings(await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) }));
+      // Counterexamples are replayed through the local engine: it needs no credentials.
+      const proof = o.prove !== false ? await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout }) : undefined;
+      const scope = scopeOf(target, proof?.otherPrincipals ?? foreignPrincipalsOf(target).map((f) => f.label));
+      reviews.push({ matrix, ...(proof ? { proof } : {}), verdict: verdictOf(matrix, proof, strict), scope });
+    }
   } catch (e) {
     if (e instanceof PolicyInputError || e instanceof ProjectConfigError || e instanceof StageConfigError || e instanceof AwsEngineError) {
       io.stderr(`error: ${e.message}\n`);
@@ -183,11 +229,8 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
     }
     throw e;
   }
-  // This project's own stack is reviewed strictly unless told otherwise; policy files are not.
-  const strict = o.strict ?? o.identityPolicy.length === 0;
-  const verdict = verdictOf(result, proof, strict);
-  const report = render({ matrix: result, ...(proof ? { proof } : {}), verdict, scope: scopeOf(reviewed, proof?.otherPrincipals ?? foreignPrincipalsOf(reviewed).map((f) => f.label)) }, o.format);
-  const pass = verdict.pass;
+  const report = renderReviews(reviews, o.format);
+  const pass = reviewsPass(reviews);
   if (o.out) {
     try {
       fs.writeFileSync(o.out, report + "\n");
@@ -195,8 +238,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       io.stderr(`error: cannot write ${o.out}: ${(e as Error).message}\n`);
       return 2;
     }
-    const proved = proof ? `, proof: ${proof.proved ? "PROVED" : "NOT PROVED"}` : "";
-    io.stdout(`${pass ? "PASS" : "FAIL"}: ${verdict.findings.length} finding(s), ${verdict.warnings.length} warning(s)${proved}; report written to ${o.out}\n`);
+    const proofs = reviews.filter((r) => r.proof);
+    const proved = proofs.length ? `, proof: ${proofs.every((r) => r.proof!.proved) ? "PROVED" : "NOT PROVED"}` : "";
+    const count = (pick: (r: Review) => unknown[]) => reviews.reduce((n, r) => n + pick(r).length, 0);
+    io.stdout(`${pass ? "PASS" : "FAIL"}: ${count((r) => r.verdict.findings)} finding(s), ${count((r) => r.verdict.warnings)} warning(s)${proved}; report written to ${o.out}
+`);
   } else {
     io.stdout(report + "\n");
   }

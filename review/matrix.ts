@@ -12,7 +12,7 @@ import { isAccessControlWrite } from "../iam/s3-actions";
 import { folderOf, LISTING_ACTIONS, isOneOf, sharedPrefixOf } from "./intent";
 import { revealedKey } from "./prover/replay";
 import { resolveRole } from "./cognito-role-resolution";
-import { bucketArnOf, type ReviewTarget } from "./review-target";
+import { bucketArnOf, type ReviewTarget, type SourceLocation } from "./review-target";
 import { buildScenarios, type S3Scenario, type TrustScenario } from "./scenarios";
 
 export type FindingCategory =
@@ -29,7 +29,11 @@ export type FindingCategory =
   | "access-control-write"
   | "excess"
   | "non-s3-grant"
-  | "proof";
+  | "proof"
+  /** `--template` inputs reference a document they do not contain: the verdict is UNKNOWN. */
+  | "absent-policy"
+  /** A role-mapping rule that is a finding by its shape (Contains on cognito:groups). */
+  | "role-mapping-rule";
 
 /** A finding fails the review; a warning only with --strict. */
 export type Severity = "finding" | "warning";
@@ -64,6 +68,10 @@ export interface Finding {
   /** The statement(s) that decided, or the inspected statement. */
   decidedBy: string;
   detail: string;
+  /** Where in the input files the finding comes from (`--template` inputs). */
+  sources?: SourceLocation[];
+  /** The SARIF rule id, where the category alone does not say it (proof properties). */
+  ruleId?: string;
 }
 
 export interface MatrixResult {
@@ -296,7 +304,7 @@ function inspectDocuments(target: ReviewTarget): { document: string; issue: Insp
  */
 function mappingRows(target: ReviewTarget): MappingRow[] {
   const mapping = target.roleMapping!;
-  const groups = target.roles.map((r) => r.group);
+  const groups = target.roles.filter((r) => !r.notAGroup).map((r) => r.group);
   const roleOf = (g: string) => target.roles.find((r) => r.group === g)?.roleArn;
   const users: { label: string; groups: string[]; authenticated: boolean; allowed: (role?: string) => boolean; expected: string }[] = [
     { label: "signed-in user in no group", groups: [], authenticated: true, allowed: (r) => r === undefined, expected: "no role" },

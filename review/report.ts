@@ -4,9 +4,25 @@ import { isAllowed } from "./engines/engine";
 import { describeScenario, formatRefs, type MatrixResult, type Row } from "./matrix";
 import { proofJson, proofJunitCases, renderProofTable, type JunitCase } from "./proof-report";
 import type { ProofResult } from "./prover/verdicts";
+import type { ReviewTarget } from "./review-target";
 import type { S3Scenario } from "./scenarios";
 import type { ReviewScope } from "./scope";
 import type { ReviewVerdict } from "./verdict";
+import { whereIs } from "./inputs/input-findings";
+
+/** `--template` inputs: the files, and where the bucket, folder root and identity pool came from. */
+function inputsLines(t: ReviewTarget): string[] {
+  const i = t.inputs!;
+  const fact = (what: string, value: string, p: { from: string; detail: string }) => `  ${what} ${value}: from the ${p.from === "file" ? "inputs" : p.from}, ${p.detail}`;
+  return [
+    `Inputs: ${i.files.join(", ")}${i.variant ? `; condition branch ${i.variant}` : ""}`,
+    fact("bucket", t.bucketName, i.provenance.bucket),
+    fact("folder root", JSON.stringify(t.prefix), i.provenance.prefix),
+    fact("identity pool", t.identityPoolId, i.provenance.identityPool),
+    ...t.roles.map((r) => `  role ${r.group}: ${r.source ? whereIs(r.source) : r.roleArn}`),
+    ...i.notes.map((n) => `  note: ${n}`),
+  ];
+}
 
 export type ReportFormat = "table" | "json" | "junit";
 
@@ -36,6 +52,7 @@ export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): 
   const t = r.target;
   out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
   out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix ? `${t.prefix}/` : ""}<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
+  if (t.inputs) out.push(...inputsLines(t));
   out.push(`Cells: actual decision, ✓ when it matches intent. Every expected denial was checked against its control (the owner's same request, or an allow-all control policy).`, "");
 
   const s3Rows = r.rows.filter((row) => row.scenario.kind === "s3") as (Row & { scenario: S3Scenario })[];
@@ -95,7 +112,10 @@ export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): 
   for (const [title, list] of [[verdict.strict ? "FINDINGS (--strict: warnings count)" : "FINDINGS", verdict.findings], ["WARNINGS (exit 1 only with --strict)", verdict.warnings]] as const) {
     if (!list.length) continue;
     out.push(`${title} (${list.length}):`);
-    for (const f of list) out.push(`  [${f.category}] ${f.request}`, `      expected ${f.expected}, got ${f.actual}; decided by ${f.decidedBy}`, `      ${f.detail}`);
+    for (const f of list) {
+      out.push(`  [${f.category}] ${f.request}`, `      expected ${f.expected}, got ${f.actual}; decided by ${f.decidedBy}`, `      ${f.detail}`);
+      for (const s of f.sources ?? []) out.push(`      at ${whereIs(s)}`);
+    }
     out.push("");
   }
   const passed = r.rows.filter((row) => row.pass).length;
@@ -139,6 +159,7 @@ export function renderJson({ matrix: r, proof, verdict, scope }: ReportInput): s
         ownerActions: r.target.intent.ownerActions,
         sharedFolders: r.target.intent.sharedFolders.map((f) => ({ keyPrefix: f.keyPrefix, access: f.access })),
         aclsDisabled: r.target.aclsDisabled,
+        ...(r.target.inputs ? { inputs: r.target.inputs, roleSources: Object.fromEntries(r.target.roles.map((role) => [role.group, role.source])) } : {}),
       },
       engine: r.engine,
       ...(r.trustEngine ? { trustEngine: r.trustEngine } : {}),
@@ -175,13 +196,14 @@ export function renderJunit({ matrix: r, proof, verdict }: ReportInput): string 
   const fails = (severity: string | undefined) => severity === "finding" || verdict.strict;
   const cases: JunitCase[] = [
     ...r.rows.map((row) => ({
-      suite: `${r.target.label} / ${row.scenario.kind === "s3" && row.scenario.foreign ? "other principals" : `role ${row.scenario.role.group}`} / ${row.scenario.kind}`,
+      suite: `${r.target.label} / ${row.scenario.kind === "s3" && row.scenario.foreign ? "other principals" : `role ${row.scenario.role.group}${row.scenario.role.source ? ` (${whereIs(row.scenario.role.source)})` : ""}`} / ${row.scenario.kind}`,
       name: describeScenario(row.scenario),
       failure: row.pass || !fails(row.severity) ? undefined : `${row.failure} — decided by ${formatRefs(row.verdict.decidedBy)}`,
     })),
     ...r.mapping.map((m) => ({ suite: `${r.target.label} / role mapping`, name: m.label, failure: m.pass ? undefined : `intended ${m.expected}, Cognito would give ${m.actual}` })),
     ...r.inspection.map((i) => ({ suite: `${r.target.label} / inspection`, name: `${i.document} ${i.issue.statement ?? ""}`.trim(), failure: verdict.strict ? `${i.issue.rule}: ${i.issue.message}` : undefined })),
     ...(proof ? proofJunitCases(r.target.label, proof, verdict.strict) : []),
+    ...r.findings.filter((f) => f.category === "absent-policy" || f.category === "role-mapping-rule").map((f) => ({ suite: `${r.target.label} / inputs`, name: f.request, failure: `${f.detail} — at ${f.decidedBy}` })),
   ];
   const suites = [...new Set(cases.map((c) => c.suite))].map((suite) => {
     const mine = cases.filter((c) => c.suite === suite);

@@ -78,7 +78,7 @@ export interface PolicyFileOptions {
   sharedFolders?: readonly SharedFolder[];
 }
 
-function readDocument(file: string, use: DocumentUse): NamedPolicy & { size: number } {
+export function readDocument(file: string, use: DocumentUse): NamedPolicy & { size: number } {
   let text: string;
   try {
     text = fs.readFileSync(file, "utf8");
@@ -90,12 +90,16 @@ function readDocument(file: string, use: DocumentUse): NamedPolicy & { size: num
   return { name: file, document, size: policySize(text) };
 }
 
+/** A review's folder root gets stage config's prefix rules, and may also be "" (folders at the bucket root). */
+export function checkFolderRoot(prefix: string, what: string): void {
+  const problems = prefix === "" ? [] : storagePrefixProblems(prefix);
+  if (problems.length > 0) throw new PolicyInputError(`${what} ${JSON.stringify(prefix)} ${problems.join("; ")} (allowed: "" for folders at the bucket root, or ${PREFIX_RULES})`);
+}
 
 export function targetFromFiles(o: PolicyFileOptions): ReviewTarget {
   if (o.identityPolicies.length === 0) throw new PolicyInputError("--identity-policy is required (repeat it for several files)");
   if (!isBucketName(o.bucket)) throw new PolicyInputError(`--bucket ${JSON.stringify(o.bucket)} is not an S3 bucket name`);
-  const prefixProblems = o.prefix === "" ? [] : storagePrefixProblems(o.prefix);
-  if (prefixProblems.length > 0) throw new PolicyInputError(`--prefix ${JSON.stringify(o.prefix)} ${prefixProblems.join("; ")} (allowed: "" for folders at the bucket root, or ${PREFIX_RULES})`);
+  checkFolderRoot(o.prefix, "--prefix");
   if (o.trustPolicy && !o.identityPoolId) throw new PolicyInputError("--trust-policy needs --identity-pool-id (the pool the role should trust)");
   if (o.identityPoolId && !IDENTITY_POOL_ID.test(o.identityPoolId)) throw new PolicyInputError(`--identity-pool-id ${JSON.stringify(o.identityPoolId)} is not <region>:<uuid>`);
   const region = o.identityPoolId ? IDENTITY_POOL_ID.exec(o.identityPoolId)![1]! : "us-east-1";

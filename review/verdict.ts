@@ -19,6 +19,7 @@ function proofFinding(v: PropertyVerdict): Finding {
   const c = v.counterexample;
   return {
     category: "proof",
+    ruleId: `proof/${v.id}`,
     request: `${v.property}. ${v.id}, ${v.role === "other principals" ? "other principals" : `role ${v.role}`}${c ? `: ${c.request}` : ""}`,
     expected: "PROVED",
     actual: v.status,

@@ -6,7 +6,8 @@
 import type { ResourceValidationPolicy } from "@pulumi/policy";
 import { inspectTrustPolicy } from "../../iam/inspect";
 import { exemptResourcesSchema } from "./config";
-import { cognitoTrustStatements, mentionsCognitoIdentity, readDocument } from "./documents";
+import { cognitoTrustStatements } from "../../iam/storage-layout";
+import { mentionsCognitoIdentity, readDocument } from "./documents";
 import { beginResourceCheck } from "./resource-check";
 import { TYPES } from "./resources";
 

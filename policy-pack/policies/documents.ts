@@ -5,7 +5,7 @@
  * policy has to tell apart.
  */
 import { COGNITO_IDENTITY_PRINCIPAL } from "../../iam/cognito";
-import { listOf, parseIamDocument, PolicyInputError, type DocumentUse, type IamDocument } from "../../iam/document";
+import { parseIamDocument, PolicyInputError, type DocumentUse, type IamDocument } from "../../iam/document";
 import { isUnknownValueError } from "./unknowns";
 
 export type DocumentRead =
@@ -40,16 +40,6 @@ function safeStringify(raw: unknown): string {
     return "";
   }
 }
-
-/** Statements (with their index) that allow `cognito-identity.amazonaws.com` as a federated principal. */
-export function cognitoTrustStatements(doc: IamDocument): number[] {
-  return doc.Statement.flatMap((s, i) =>
-    s.Effect === "Allow" && s.Principal && s.Principal !== "*" && listOf(s.Principal.Federated).includes(COGNITO_IDENTITY_PRINCIPAL) ? [i] : [],
-  );
-}
-
-/** A trust policy that lets identity-pool identities assume the role. */
-export const trustsCognitoIdentity = (doc: IamDocument) => cognitoTrustStatements(doc).length > 0;
 
 /** Invalid text that still names the Cognito principal: a trust the pack must not wave through. */
 export const mentionsCognitoIdentity = (text: string) => text.includes(COGNITO_IDENTITY_PRINCIPAL);

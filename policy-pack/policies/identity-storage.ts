@@ -15,8 +15,8 @@
  * here looks at them.
  */
 import type { PolicyResource } from "@pulumi/policy";
-import { listOf, type IamDocument } from "../../iam/document";
-import { cognitoTrustStatements, mentionsCognitoIdentity, readDocument, type DocumentRead } from "./documents";
+import { bucketArnsIn, bucketNameOfArn, cognitoTrustStatements } from "../../iam/storage-layout";
+import { mentionsCognitoIdentity, readDocument, type DocumentRead } from "./documents";
 import { BUCKET_TYPES, dependenciesOf, describe, isBucket, knownString, refersTo, TYPES } from "./resources";
 import type { PreviewDeferrals } from "./unknowns";
 
@@ -52,20 +52,6 @@ export interface IdentityStorage {
   unreadable: UnreadableAttachment[];
   /** Buckets of the stack that identity roles' grants name or are built from. */
   buckets: PolicyResource[];
-}
-
-const S3_ARN = /^(arn:aws[a-z-]*:s3:::)([^/]+)/;
-
-/** `arn:…:s3:::<bucket>` for every S3 resource a document names (bucket or object, wildcards kept). */
-export function bucketArnsIn(doc: IamDocument): string[] {
-  const arns = new Set<string>();
-  for (const s of doc.Statement) {
-    for (const r of listOf(s.Resource)) {
-      const m = S3_ARN.exec(r);
-      if (m) arns.add(`${m[1]}${m[2]}`);
-    }
-  }
-  return [...arns];
 }
 
 function identityRoles(resources: PolicyResource[], deferrals: PreviewDeferrals): IdentityRole[] {
@@ -169,7 +155,7 @@ function storageBuckets(resources: PolicyResource[], grants: GrantDocument[], de
     for (const b of grant.bucketDependencies) found.add(b);
     if (grant.document.kind !== "parsed") continue;
     for (const arn of bucketArnsIn(grant.document.doc)) {
-      const name = S3_ARN.exec(arn)![2]!;
+      const name = bucketNameOfArn(arn)!;
       // A grant on every bucket ("*") is judged as a grant; it does not make every bucket identity storage.
       if (/^[*?]+$/.test(name)) continue;
       for (const b of buckets) {

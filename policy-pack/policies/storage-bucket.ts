@@ -9,7 +9,7 @@ import type { IamDocument } from "../../iam/document";
 import { inspectBucketPolicy } from "../../iam/inspect";
 import { otherPrincipalsAdmitted, statementReachesFolders } from "../../iam/principals";
 import { listOf, statementLabel } from "../../iam/document";
-import { folderRoots } from "./storage-grants";
+import { folderRoots } from "../../iam/storage-layout";
 import { exemptResourcesSchema, matchesAny, patternListSchema, stringList, type ExemptionConfig } from "./config";
 import { readDocument, type DocumentRead } from "./documents";
 import { identityStorage } from "./identity-storage";

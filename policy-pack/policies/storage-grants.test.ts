@@ -13,7 +13,8 @@ import {
 } from "../test-support/fixtures";
 import { runStackPolicy, type TestResource } from "../test-support/validation-args";
 import { parseIamDocument } from "../../iam/document";
-import { folderRoots, identityStorageGrants } from "./storage-grants";
+import { folderRoots } from "../../iam/storage-layout";
+import { identityStorageGrants } from "./storage-grants";
 
 const judge = (resources: TestResource[], config: object = {}) => runStackPolicy(identityStorageGrants, resources, config);
 const messages = async (resources: TestResource[], config: object = {}) => (await judge(resources, config)).violations.map((v) => v.message);

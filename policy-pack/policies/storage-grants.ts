@@ -9,10 +9,10 @@
  */
 import type { PolicyResource, StackValidationPolicy } from "@pulumi/policy";
 import { listOf, type IamDocument } from "../../iam/document";
-import { IDENTITY_ID_VARIABLE } from "../../iam/cognito";
+import { bucketArnsIn, folderRoots } from "../../iam/storage-layout";
 import { inspectStorageGrants, type InspectionIssue } from "../../iam/inspect";
 import { exemptResourcesSchema, matchesAny, patternListSchema, stringList, type ExemptionConfig } from "./config";
-import { bucketArnsIn, identityStorage, type GrantDocument } from "./identity-storage";
+import { identityStorage, type GrantDocument } from "./identity-storage";
 import { knownString, nameable } from "./resources";
 import { PreviewDeferrals } from "./unknowns";
 
@@ -25,33 +25,6 @@ export interface StorageGrantsConfig extends ExemptionConfig {
 
 /** Stands for the folder root when no grant on a bucket uses the identity variable at all. */
 export const UNKNOWN_ROOT = "<folder root>";
-
-/**
- * Folder roots that grants on `bucketArn` use: `private` for `…:::b/private/${sub}/*` and for an
- * `s3:prefix` of `private/${sub}/`. An empty string is a folder at the bucket root.
- */
-export function folderRoots(docs: IamDocument[], bucketArn: string): string[] {
-  const roots = new Set<string>();
-  const rootOf = (key: string) => {
-    const at = key.indexOf(IDENTITY_ID_VARIABLE);
-    if (at < 0) return;
-    const before = key.slice(0, at);
-    if (before === "") roots.add("");
-    else if (before.endsWith("/")) roots.add(before.slice(0, -1));
-  };
-  for (const doc of docs) {
-    for (const s of doc.Statement) {
-      const resources = listOf(s.Resource);
-      for (const r of resources) if (r.startsWith(`${bucketArn}/`)) rootOf(r.slice(bucketArn.length + 1));
-      if (resources.includes(bucketArn)) {
-        for (const values of Object.values(s.Condition ?? {})) {
-          for (const [key, v] of Object.entries(values)) if (key.toLowerCase() === "s3:prefix") listOf(v).forEach(rootOf);
-        }
-      }
-    }
-  }
-  return [...roots].sort();
-}
 
 /**
  * The inspection's issues for one document on one bucket. With several folder roots on the bucket

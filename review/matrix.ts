@@ -85,6 +85,9 @@ export interface MatrixResult {
   /** What fails the review only with --strict: narrower than intended, excess on the owner's own data, no TLS deny, advice. */
   warnings: Finding[];
   notes: string[];
+  /** Requests evaluated (scenarios, their controls, trust). */
+  requests: number;
+  /** Evaluations run for them (fewer where equal requests shared one). */
   simulations: number;
   elapsedMs: number;
   pass: boolean;
@@ -149,6 +152,8 @@ function categoryOf(target: ReviewTarget, s: S3Scenario | TrustScenario, verdict
 export async function runMatrix(target: ReviewTarget, options: MatrixOptions): Promise<MatrixResult> {
   const started = performance.now();
   const { engine } = options;
+  const engines = [...new Set([engine, options.trustEngine].filter((e): e is PolicyEngine => !!e))];
+  const runsBefore = engines.map((e) => e.stats?.simulations ?? 0);
   const scenarios = await buildScenarios(target);
   const notes: string[] = [];
 
@@ -279,7 +284,9 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
     findings,
     warnings,
     notes,
-    simulations: scenarios.s3.length + distinct.length + trustVerdicts.length,
+    requests: scenarios.s3.length + distinct.length + trustVerdicts.length,
+    // Engines that count their evaluations say how many were run; the others ran one per request.
+    simulations: engines.every((e) => e.stats) ? engines.reduce((n, e, i) => n + e.stats!.simulations - runsBefore[i]!, 0) : scenarios.s3.length + distinct.length + trustVerdicts.length,
     elapsedMs: performance.now() - started,
     pass: findings.length === 0,
   };

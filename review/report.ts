@@ -121,7 +121,7 @@ export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): 
   const passed = r.rows.filter((row) => row.pass).length;
   out.push(
     `${verdict.pass ? "PASS" : "FAIL"}: ${verdict.findings.length} finding(s), ${verdict.warnings.length} warning(s); ${passed}/${r.rows.length} requests as intended, ${r.mapping.filter((m) => m.pass).length}/${r.mapping.length} role-mapping cases, ` +
-      `${r.inspection.length} inspection issue(s); ${r.simulations} simulations in ${(r.elapsedMs / 1000).toFixed(2)} s` +
+      `${r.inspection.length} inspection issue(s); ${r.requests} requests, ${r.simulations} simulations in ${(r.elapsedMs / 1000).toFixed(2)} s` +
       (proof ? `; proof: ${proof.verdicts.filter((v) => v.status === "PROVED").length}/${proof.verdicts.length} proved.` : "."),
   );
   return out.join("\n");

@@ -58,6 +58,8 @@ export interface Progress {
 
 export interface PolicyEngine {
   readonly name: "local" | "aws";
+  /** Evaluations actually run so far (an engine may share one among equal requests). */
+  readonly stats?: { simulations: number };
   /** Evaluates S3 requests against each role's identity policies and the bucket policy. */
   evaluateS3(target: ReviewTarget, requests: S3Request[], onProgress?: Progress): Promise<Verdict[]>;
   /** Evaluates trust requests; `undefined` when the engine cannot (AWS's simulator skips sts:Assume*). */

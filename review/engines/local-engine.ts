@@ -11,6 +11,8 @@
  * for lack of a key the scenario did not leave out on purpose, is a problem on the verdict.
  */
 import { anonymousPrincipal, runSimulation, type Simulation } from "@cloud-copilot/iam-simulate";
+import "./resource-type-memo";
+import { blindToSessions, placeholder, renamed, RESOURCE_PLACEHOLDER, SharedSimulations } from "./shared-simulations";
 import type { ForeignPrincipal } from "../../iam/principals";
 import type { IamDocument, PolicyStatement } from "../../iam/document";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
@@ -66,7 +68,7 @@ function missingKeys(analysis: PolicyAnalysis | undefined, deliberatelyAbsent: s
 }
 
 /** `resourcePolicyName` names the resource (bucket or trust) policy in findings: the evaluator does not. */
-async function simulate(simulation: Simulation, deliberatelyAbsent: string[], problems: string[], resourcePolicyName = "resource policy"): Promise<Verdict> {
+async function simulateOnce(simulation: Simulation, deliberatelyAbsent: string[], problems: string[], resourcePolicyName = "resource policy"): Promise<Verdict> {
   let response: Awaited<ReturnType<typeof runSimulation>>;
   try {
     response = await runSimulation(simulation, {});
@@ -150,12 +152,20 @@ function foreignSimulation(f: ForeignPrincipal, accountId: string): { principal:
 
 export function createLocalEngine(): PolicyEngine {
   const substitutions = new SubstitutionCache();
+  const stats = { simulations: 0 };
+  const simulate = (...args: Parameters<typeof simulateOnce>) => {
+    stats.simulations += 1;
+    return simulateOnce(...args);
+  };
 
   return {
     name: "local",
+    stats,
 
     async evaluateS3(target: ReviewTarget, requests: S3Request[], onProgress?: Progress): Promise<Verdict[]> {
       const verdicts: Verdict[] = [];
+      // Requests that are the same simulation share one (shared-simulations.ts says when).
+      const shared = new SharedSimulations();
       for (const [i, request] of requests.entries()) {
         const problems: string[] = [];
         if (request.foreign?.principal.kind === "canonical-user") problems.push("the local engine cannot simulate a canonical-user principal");
@@ -165,20 +175,25 @@ export function createLocalEngine(): PolicyEngine {
           problems.push(...unresolved.map((v) => `${p.name} uses policy variable ${v}, which no scenario supplies`));
           return { name: p.name, policy: asSimulationPolicy(document) };
         });
-        let resourcePolicy: Simulation["resourcePolicy"];
+        let resourceDocument: IamDocument | undefined;
         if (target.bucketPolicy) {
           const { document, unresolved } = substitutions.get(target.bucketPolicy, request.identityId);
           problems.push(...unresolved.map((v) => `${target.bucketPolicy!.name} uses policy variable ${v}, which no scenario supplies`));
-          resourcePolicy = asSimulationPolicy(document);
+          resourceDocument = document;
         }
-        verdicts.push(
-          await simulate(
-            simulation(identityPolicies, resourcePolicy, { ...request, principal: foreign ? foreign.principal : sessionArn(request.role, target.accountId), accountId: target.accountId }),
+        const principal = foreign ? foreign.principal : sessionArn(request.role, target.accountId);
+        const principalKey = foreign || !blindToSessions(resourceDocument) ? principal : `a session in ${target.accountId}`;
+        const key = JSON.stringify([principalKey, identityPolicies.map((p) => shared.documentId(p.policy as unknown as IamDocument)), resourceDocument ? shared.documentId(resourceDocument) : -1, request.action, request.resourceArn, request.context, request.deliberatelyAbsent]);
+        const verdict = await shared.get(key, () =>
+          simulate(
+            simulation(identityPolicies.map((p, n) => ({ name: placeholder(n), policy: p.policy })), resourceDocument && asSimulationPolicy(resourceDocument), { ...request, principal, accountId: target.accountId }),
             request.deliberatelyAbsent,
-            problems,
-            target.bucketPolicy?.name,
+            [],
+            RESOURCE_PLACEHOLDER,
           ),
         );
+        const own = renamed(verdict, identityPolicies.map((p) => p.name), target.bucketPolicy?.name ?? "resource policy");
+        verdicts.push({ ...own, problems: [...problems, ...own.problems] });
         onProgress?.(i + 1, requests.length);
       }
       return verdicts;

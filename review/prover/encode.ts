@@ -107,14 +107,15 @@ function resourceMatches(req: SymbolicRequest, pattern: string, kind: DocumentUs
 
 const STRING_OPERATORS = new Set(["stringequals", "stringnotequals", "stringlike", "stringnotlike", "arnequals", "arnlike", "arnnotequals", "arnnotlike", "bool", "null"]);
 
-interface Operator {
+export interface Operator {
   base: string;
   negated: boolean;
   ifExists: boolean;
   set?: "any" | "all";
 }
 
-function parseOperator(name: string): Operator {
+/** A condition operator's parts; throws UnsupportedConstruct for what the encoder does not handle. */
+export function parseOperator(name: string): Operator {
   let rest = name;
   let set: Operator["set"];
   const lower = name.toLowerCase();

@@ -9,7 +9,7 @@ import type { S3Action } from "../../iam/s3-actions";
 import { isOneOf, LISTING_ACTIONS } from "../intent";
 import type { ReviewTarget } from "../review-target";
 import { areasOf, listingReveals } from "./intent-formulas";
-import { areaLabel, describeGroup, groupActions, intentClass, type Query } from "./queries";
+import { areaLabel, casesFor, describeGroup, groupActions, intentClass, type Query } from "./queries";
 import { s3Setup, type Placement } from "./s3-setup";
 
 /** The principals property 7 is proved for (empty without a bucket policy: nothing can grant them anything). */
@@ -45,9 +45,9 @@ export function foreignQueries(target: ReviewTarget, foreign: ForeignPrincipal, 
     const action = group[0]!;
     for (let i = 0; i < areaCount; i += 1) {
       queries.push({
-        property: 7, subject: foreign.label, what: `${describeGroup(group)} of ${areaLabel(intent, i).replace("another identity's", "an identity's")}`, purpose: "violation",
-        build: (u) => {
-          const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "bucket" });
+        property: 7, subject: foreign.label, what: `${describeGroup(group)} of ${areaLabel(intent, i).replace("another identity's", "an identity's")}`, purpose: "violation", cases: casesFor(target, undefined, action, foreign.principal.kind === "aws"),
+        build: (u, placement) => {
+          const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "bucket", ...(placement ? { placement } : {}) });
           return { assertions: [...s.constraints, s.decision.allowed, listingReveals(u, s.list!, areasOf(u, intent)[i]!, s.other!)], decode: s.decode, pin: s.pin };
         },
       });

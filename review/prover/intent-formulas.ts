@@ -7,7 +7,7 @@
 import type { Bool, Seq } from "z3-solver";
 import { INTENDED_ALL_FOLDERS_READ_ACTIONS, INTENDED_LIST_ACTION, isOneOf, sharedObjectActions, type SharedFolder, type StorageIntent } from "../intent";
 import { folderShape, startsWith, startsWithArea, underPrefix, type AreaShape, type Identity, type ListParameters, type Universe } from "./requests";
-import { free, type SymStr } from "./sym-string";
+import { fixedHeadLength, lengthEquals, prefixOfText, startsWithPieces, textAt, type SymStr } from "./sym-string";
 import { zlength, zstr } from "./solver";
 
 export const isAllFoldersReadAction = (action: string) => isOneOf(action, INTENDED_ALL_FOLDERS_READ_ACTIONS);
@@ -33,9 +33,8 @@ export function inArea(u: Universe, area: Area, s: SymStr, who: Identity): Bool<
 }
 
 /** Intent for an object request by `caller` on `key`. */
-export function intendedObject(u: Universe, intent: StorageIntent, action: string, caller: Identity, key: Seq<"main">, tls: Bool<"main">, readAllFolders: boolean): Bool<"main"> {
+export function intendedObject(u: Universe, intent: StorageIntent, action: string, caller: Identity, k: SymStr, tls: Bool<"main">, readAllFolders: boolean): Bool<"main"> {
   const { z } = u;
-  const k = free(key);
   const grants: Bool<"main">[] = [];
   if (isOwnerAction(intent, action)) grants.push(startsWithArea(u, k, folderShape(u), caller));
   for (const f of intent.sharedFolders) {
@@ -51,14 +50,14 @@ function sharedIdentityArea(u: Universe, s: SymStr, f: SharedFolder): Bool<"main
   const { z } = u;
   const { before, after } = f.perIdentity!;
   const b = zlength(before);
-  return z.And(startsWith(u, s, before), s.expr.length().ge(b + u.idLength + zlength(after)), s.expr.extract(b + u.idLength, zlength(after)).eq(zstr(z, after)));
+  return z.And(startsWith(u, s, before), textAt(z, s, b + u.idLength, after));
 }
 
 /** Intent for a bucket-level request: listing inside the caller's own areas or a listable shared folder. */
 export function intendedBucket(u: Universe, intent: StorageIntent, action: string, caller: Identity, list: ListParameters | undefined, tls: Bool<"main">, readAllFolders: boolean): Bool<"main"> {
   const { z } = u;
   if (!list) return z.Bool.val(false);
-  const p = free(list.prefix);
+  const p = list.prefixSym;
   const inside: Bool<"main">[] = [];
   if (isOwnerAction(intent, action)) {
     inside.push(startsWithArea(u, p, folderShape(u), caller));
@@ -79,18 +78,22 @@ export function intendedBucket(u: Universe, intent: StorageIntent, action: strin
  */
 export function listingReveals(u: Universe, list: ListParameters, area: Area, other: Identity): Bool<"main"> {
   const { z } = u;
+  const ps = list.prefixSym;
   const p = list.prefix;
   const n = p.length();
+  // What the prefix's template fixes decides the length tests below in TypeScript.
+  const fixed = fixedHeadLength(ps);
+  const no = z.Bool.val(false);
   const text = area.kind === "shared" ? area.prefix : other.text !== undefined ? `${area.shape.before}${other.text}${area.shape.after}` : undefined;
   if (text !== undefined && !u.delimiterMatters) {
     // Known text and no delimiter: inside it, or a prefix of it.
-    return z.Or(startsWith(u, free(p), text), p.prefixOf(zstr(z, text)));
+    return z.Or(startsWith(u, ps, text), prefixOfText(z, ps, text));
   }
   const keeps = (rest: Seq<"main">) => (u.delimiterMatters ? z.Or(z.Not(list.delimiterPresent), list.delimiter.length().eq(0), z.Not(rest.contains(list.delimiter))) : z.Bool.val(true));
   if (area.kind === "shared") {
     const h = zstr(z, area.prefix);
-    const inH = startsWith(u, free(p), area.prefix);
-    const properPrefix = z.And(n.lt(zlength(area.prefix)), p.prefixOf(h), keeps(h.extract(n, n.neg().add(zlength(area.prefix) - 1))));
+    const inH = startsWith(u, ps, area.prefix);
+    const properPrefix = fixed >= zlength(area.prefix) ? no : z.And(n.lt(zlength(area.prefix)), prefixOfText(z, ps, area.prefix), keeps(h.extract(n, n.neg().add(zlength(area.prefix) - 1))));
     return z.Or(inH, properPrefix);
   }
   const { before, after } = area.shape;
@@ -98,12 +101,13 @@ export function listingReveals(u: Universe, list: ListParameters, area: Area, ot
   const full = zstr(z, before).concat(other.id).concat(zstr(z, after));
   const total = b + u.idLength + zlength(after);
   // Within the literal before the id: `p` is a prefix of it.
-  const inBefore = z.And(n.le(b), p.prefixOf(zstr(z, before)), keeps(full.extract(n, n.neg().add(total - 1))));
+  const inBefore = fixed > b ? no : z.And(n.le(b), prefixOfText(z, ps, before), keeps(full.extract(n, n.neg().add(total - 1))));
   const startsLikeArea = p.extract(0, b).eq(zstr(z, before));
   // The whole id without what follows (the common mistake), apart: its offsets are concrete.
-  const wholeId = z.And(n.eq(b + u.idLength), startsLikeArea, p.extract(b, u.idLength).eq(other.id));
-  const partOf = z.And(n.gt(b), n.lt(b + u.idLength), startsLikeArea, p.extract(b, n.sub(b)).prefixOf(other.id), keeps(full.extract(n, n.neg().add(total - 1))));
+  const wholeIdPieces = startsWithPieces(z, ps, [{ text: before }, { expr: other.id, length: u.idLength }]);
+  const wholeId = fixed > b + u.idLength ? no : z.And(lengthEquals(z, ps, b + u.idLength), wholeIdPieces ?? z.And(startsLikeArea, p.extract(b, u.idLength).eq(other.id)));
+  const partOf = fixed >= b + u.idLength ? no : z.And(n.gt(b), n.lt(b + u.idLength), startsLikeArea, p.extract(b, n.sub(b)).prefixOf(other.id), keeps(full.extract(n, n.neg().add(total - 1))));
   // Past the id, inside what follows it (when that is longer than the final "/").
-  const inAfter = zlength(after) > 1 ? z.And(n.gt(b + u.idLength), n.lt(total), p.prefixOf(full), keeps(full.extract(n, n.neg().add(total - 1)))) : z.Bool.val(false);
-  return z.Or(startsWithArea(u, free(p), area.shape, other), inBefore, wholeId, partOf, inAfter);
+  const inAfter = zlength(after) > 1 && fixed < total ? z.And(n.gt(b + u.idLength), n.lt(total), p.prefixOf(full), keeps(full.extract(n, n.neg().add(total - 1)))) : no;
+  return z.Or(startsWithArea(u, ps, area.shape, other), inBefore, wholeId, partOf, inAfter);
 }

@@ -20,10 +20,11 @@ import type { ReviewTarget } from "../review-target";
 import { allS3Actions } from "../../iam/s3-actions";
 import type { NamedPolicy } from "../review-target";
 import { foreignPrincipalsOf, foreignQueries } from "./foreign-queries";
+import type { Model } from "z3-solver";
 import { s3Queries, type ConcreteRequest, type Query } from "./queries";
 import { replay } from "./replay";
 import { DELIMITER_KEY, identityIdLength, type Universe } from "./requests";
-import { DEFAULT_QUERY_RLIMIT, setSafetyTimeout, solve, z3, type QueryAnswer } from "./solver";
+import { DEFAULT_QUERY_RLIMIT, setSafetyTimeout, solve, withContext, z3, type QueryAnswer, type Z3 } from "./solver";
 import { trustQueries } from "./trust-queries";
 import { basicSamples, derivedSamples } from "../samples";
 import { UnsupportedConstruct } from "./unsupported";
@@ -39,8 +40,13 @@ export interface ProveOptions {
 }
 
 const ROLE_PROPERTIES: PropertyNumber[] = [1, 2, 3, 4, 5, 6];
-/** The quick symbolic attempt and the pinned attempt, as shares of the full budget. */
-const QUICK_SHARE = 1 / 8;
+/**
+ * The quick symbolic attempt and the pinned attempt, as shares of the full budget. A sound
+ * policy's queries are unsat within a few thousand units; building a model with free 46-character
+ * ids costs Z3 some 30,000 units a second, so a violation leaves the quick attempt at once for the
+ * samples and the pinned ids, which find it in milliseconds.
+ */
+const QUICK_SHARE = 1 / 200;
 const PINNED_SHARE = 1 / 20;
 /** One sample: a ground query, which Z3 decides at once. */
 const SAMPLE_SHARE = 1 / 400;
@@ -82,41 +88,51 @@ export function setOperatorCounts(documents: NamedPolicy[]): Map<string, number>
 
 export async function proveTarget(target: ReviewTarget, options: ProveOptions = {}): Promise<ProofResult> {
   const started = performance.now();
-  const { z3: z, startMs } = await z3();
+  const { startMs } = await z3();
+  return withContext((z) => proveIn(z, target, options, started, startMs));
+}
+
+async function proveIn(z: Z3, target: ReviewTarget, options: ProveOptions, started: number, startMs: number): Promise<ProofResult> {
   const rlimit = options.rlimit ?? DEFAULT_QUERY_RLIMIT;
   if (options.timeoutMs) setSafetyTimeout(options.timeoutMs);
   const engine = options.engine ?? createLocalEngine();
   const actions = await allS3Actions();
-  const documents = [...target.roles.flatMap((r) => [...r.identityPolicies, ...(r.trustPolicy ? [r.trustPolicy] : [])]), ...(target.bucketPolicy ? [target.bucketPolicy] : [])];
-  const counts = setOperatorCounts(documents);
   const ids = scenarioIdentities(target.region);
-  const symbolic: Universe = {
-    z,
-    target,
-    idLength: identityIdLength(target.region),
-    setSize: (key) => counts.get(key.toLowerCase()) ?? 0,
-    realisticIds: { a: ids.A, b: ids.B, d: ids.D },
-    otherPoolId: `${target.region}:00000000-0000-4000-8000-000000000000`,
-    delimiterMatters: conditionsRead(documents, DELIMITER_KEY),
-    pinned: false,
+  /**
+   * One universe per role (and one for the other principals): set sizes and whether the delimiter
+   * matters come from the documents that decide that role's requests only, so each role's queries
+   * are the same whether the stack has 1 role or 25 (they grew with every other role's documents).
+   */
+  const universes = (documents: NamedPolicy[]): { symbolic: Universe; pinned: Universe } => {
+    const counts = setOperatorCounts(documents);
+    const symbolic: Universe = {
+      z,
+      target,
+      idLength: identityIdLength(target.region),
+      setSize: (key) => counts.get(key.toLowerCase()) ?? 0,
+      realisticIds: { a: ids.A, b: ids.B, d: ids.D },
+      otherPoolId: `${target.region}:00000000-0000-4000-8000-000000000000`,
+      delimiterMatters: conditionsRead(documents, DELIMITER_KEY),
+      pinned: false,
+    };
+    return { symbolic, pinned: { ...symbolic, pinned: true } };
   };
-  const pinned: Universe = { ...symbolic, pinned: true };
+  const bucket = target.bucketPolicy ? [target.bucketPolicy] : [];
   let queries = 0;
   const verdicts: PropertyVerdict[] = [];
-  const run = async (subject: string, property: PropertyNumber, list: Query[], missing?: string) => {
+  const run = async (u: { symbolic: Universe; pinned: Universe }, subject: string, property: PropertyNumber, list: Query[]) => {
     const t = performance.now();
-    const verdict = missing
-      ? { ...base(subject, property), status: "UNKNOWN" as const, reason: missing }
-      : await proveProperty({ symbolic, pinned }, engine, subject, property, list, rlimit, () => (queries += 1));
+    const verdict = await proveProperty(u, engine, subject, property, list, rlimit, () => (queries += 1));
     verdicts.push({ ...verdict, elapsedMs: performance.now() - t });
   };
   for (const role of target.roles) {
+    const u = universes([...role.identityPolicies, ...(role.trustPolicy ? [role.trustPolicy] : []), ...bucket]);
     const all = [...s3Queries(target, role, actions), ...trustQueries(target, role)];
     // Without a trust policy, trust is outside the review (the report's scope says so), not unknown.
-    for (const n of ROLE_PROPERTIES) if (n !== 4 || role.trustPolicy) await run(role.group, n, all.filter((q) => q.property === n));
+    for (const n of ROLE_PROPERTIES) if (n !== 4 || role.trustPolicy) await run(u, role.group, n, all.filter((q) => q.property === n));
   }
   const others = foreignPrincipalsOf(target);
-  await run(OTHER_PRINCIPALS, 7, others.flatMap((f) => foreignQueries(target, f, actions)));
+  await run(universes(bucket), OTHER_PRINCIPALS, 7, others.flatMap((f) => foreignQueries(target, f, actions)));
   const failing = verdicts.filter((v) => v.status === "UNKNOWN" || (v.status === "VIOLATED" && v.severity === "finding"));
   return {
     verdicts,
@@ -143,6 +159,26 @@ function samples(u: Universe, subject: string): { key?: string; prefix?: string 
 }
 
 const base = (subject: string, property: PropertyNumber) => ({ property, ...PROPERTIES[property], role: subject, intended: [] as string[], queries: 0 });
+
+/**
+ * The symbolic query, case by case where its free key or prefix was split (shapes.ts): unsat
+ * when every case is, sat with the first case that is, unknown otherwise. No case at all: no
+ * Allow statement can apply, so it is unsat without asking.
+ */
+async function solveSymbolic(u: Universe, query: Query, rlimit: number): Promise<{ answer: QueryAnswer; decode?: (m: Model<"main">) => ConcreteRequest }> {
+  if (!query.cases) {
+    const built = query.build(u);
+    return { answer: await solve(u.z, built.assertions, rlimit), decode: built.decode };
+  }
+  let unknown: QueryAnswer | undefined;
+  for (const placement of query.cases) {
+    const built = query.build(u, placement);
+    const answer = await solve(u.z, built.assertions, rlimit);
+    if (answer.status === "sat") return { answer, decode: built.decode };
+    if (answer.status === "unknown") unknown ??= answer;
+  }
+  return { answer: unknown ?? { status: "unsat" } };
+}
 
 async function proveProperty(
   universes: { symbolic: Universe; pinned: Universe },
@@ -182,7 +218,7 @@ async function proveProperty(
       if (answer.status === "sat") out.intended.push(`${query.what}: allowed as intended (${describe(pinnedBuilt.decode(answer.model))})`);
       continue;
     }
-    let answer: QueryAnswer = await solve(u.z, built.assertions, rlimit * QUICK_SHARE);
+    let { answer, decode } = await solveSymbolic(u, query, rlimit * QUICK_SHARE);
     let request: ConcreteRequest | undefined;
     if (answer.status !== "unsat") {
       // Samples derived from the policies' own patterns: ground queries, decided at once.
@@ -199,8 +235,8 @@ async function proveProperty(
     if (answer.status !== "unsat" && !request) {
       const tried = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
       if (tried.status === "sat") request = pinnedBuilt.decode(tried.model);
-      else answer = await solve(u.z, built.assertions, rlimit);
-      if (!request && answer.status === "sat") request = built.decode(answer.model);
+      else ({ answer, decode } = await solveSymbolic(u, query, rlimit));
+      if (!request && answer.status === "sat") request = decode!(answer.model);
     }
     debug(request ? "sat" : answer.status);
     if (answer.status === "unknown" && !request) {

@@ -14,7 +14,8 @@ import { isAccessControlWrite } from "../../iam/s3-actions";
 import { isOneOf, LISTING_ACTIONS, sharedObjectActions, type StorageIntent } from "../intent";
 import { statementCoversAction } from "./encode";
 import { areasOf, intendedBucket, intendedObject, isAllFoldersReadAction, isIntendedListAction, isOwnerAction, listingReveals } from "./intent-formulas";
-import { folderShape, type Universe } from "./requests";
+import { folderShape, PREFIX_KEY, type Universe } from "./requests";
+import { keyShapes, prefixShapes } from "./shapes";
 import { policiesOf, s3Setup, type ConcreteRequest, type Placement } from "./s3-setup";
 import type { PropertyNumber } from "./verdicts";
 
@@ -36,7 +37,21 @@ export interface Query {
   what: string;
   /** "violation": sat is a counterexample. "intended": sat shows an intended cross-folder grant is reachable. */
   purpose: "violation" | "intended";
-  build(u: Universe): BuiltQuery;
+  /**
+   * Where the free key or list prefix can lie for the request to be allowed (shapes.ts): the
+   * symbolic query is asked once per case (all unsat: unsat; one sat: sat). Absent: asked whole.
+   */
+  cases?: Placement[];
+  build(u: Universe, placement?: Placement): BuiltQuery;
+}
+
+/** Cases for a query whose key (object) or list prefix (bucket) is free; undefined when it stays free. */
+export function casesFor(target: ReviewTarget, role: RoleUnderReview | undefined, action: S3Action, callerHasId: boolean): Placement[] | undefined {
+  const policies = policiesOf(target, role);
+  const shapes = action.scope === "object" ? keyShapes(policies, action.name, target.bucketName) : prefixShapes(policies, action.name, action.conditionKeys.some((k) => k.toLowerCase() === PREFIX_KEY));
+  if (shapes === "free") return undefined;
+  // A caller without an identity id cannot match `${…:sub}` without a default.
+  return shapes.filter((head) => callerHasId || head.every((t) => t.kind === "literal" || t.default !== undefined)).map((head) => ({ kind: "head", head }));
 }
 
 /** Actions grouped by the statements that cover them (and a caller-given class); groups no Allow covers are dropped. */
@@ -82,7 +97,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
           const placement: Placement = area.kind === "shared" ? { kind: "prefix", text: area.prefix } : { kind: "area", shape: area.shape, of: "other" };
           const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "object", placement });
           // TLS is not what makes a request cross-identity: a missing TLS deny is property 5's (a warning).
-          return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intendedObject(u, intent, action.name, s.caller, s.key!, u.z.Bool.val(true), read))], decode: s.decode, pin: s.pin };
+          return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intendedObject(u, intent, action.name, s.caller, s.keySym!, u.z.Bool.val(true), read))], decode: s.decode, pin: s.pin };
         },
       });
     }
@@ -91,7 +106,7 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
         property: 1, subject, what: `${action.name} in another identity's folder (group-wide read)`, purpose: "intended",
         build: (u) => {
           const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "object", placement: { kind: "area", shape: folderShape(u), of: "other" } });
-          return { assertions: [...s.constraints, s.decision.allowed, intendedObject(u, intent, action.name, s.caller, s.key!, s.tls, read)], decode: s.decode, pin: s.pin };
+          return { assertions: [...s.constraints, s.decision.allowed, intendedObject(u, intent, action.name, s.caller, s.keySym!, s.tls, read)], decode: s.decode, pin: s.pin };
         },
       });
     }
@@ -104,9 +119,9 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
       const shared = i > 0 ? intent.sharedFolders[i - 1]! : undefined;
       if (shared && !shared.perIdentity && shared.access.includes("list") && isIntendedListAction(action.name)) continue;
       queries.push({
-        property: 2, subject, what: `${describeGroup(group)} of ${areaLabel(intent, i)}`, purpose: "violation",
-        build: (u) => {
-          const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "bucket" });
+        property: 2, subject, what: `${describeGroup(group)} of ${areaLabel(intent, i)}`, purpose: "violation", cases: casesFor(target, role, action, true),
+        build: (u, placement) => {
+          const s = s3Setup({ u, caller, action, mode: "attacker", withOther: true, resource: "bucket", ...(placement ? { placement } : {}) });
           const area = areas(u)[i]!;
           return { assertions: [...s.constraints, s.decision.allowed, listingReveals(u, s.list!, area, s.other!), u.z.Not(intendedBucket(u, intent, action.name, s.caller, s.list, u.z.Bool.val(true), read))], decode: s.decode, pin: s.pin };
         },
@@ -153,11 +168,11 @@ export function s3Queries(target: ReviewTarget, role: RoleUnderReview, actions: 
     const resource = action.scope === "object" ? "object" : "bucket";
     const property: PropertyNumber = isAccessControlWrite(action.name, target.aclsDisabled) ? 6 : 5;
     queries.push({
-      property, subject, what: describeGroup(group), purpose: "violation",
-      build: (u) => {
-        const s = s3Setup({ u, caller, action, mode: "attacker", withOther: false, resource });
+      property, subject, what: describeGroup(group), purpose: "violation", cases: casesFor(target, role, action, true),
+      build: (u, placement) => {
+        const s = s3Setup({ u, caller, action, mode: "attacker", withOther: false, resource, ...(placement ? { placement } : {}) });
         if (property === 6) return { assertions: [...s.constraints, s.decision.allowed], decode: s.decode, pin: s.pin };
-        const intended = resource === "object" ? intendedObject(u, intent, action.name, s.caller, s.key!, s.tls, read) : intendedBucket(u, intent, action.name, s.caller, s.list, s.tls, read);
+        const intended = resource === "object" ? intendedObject(u, intent, action.name, s.caller, s.keySym!, s.tls, read) : intendedBucket(u, intent, action.name, s.caller, s.list, s.tls, read);
         return { assertions: [...s.constraints, s.decision.allowed, u.z.Not(intended)], decode: s.decode, pin: s.pin };
       },
     });

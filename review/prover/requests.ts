@@ -16,9 +16,10 @@ import { sessionArn } from "../engines/local-engine";
 import { identityRoot } from "../intent";
 import type { ReviewTarget, RoleUnderReview } from "../review-target";
 import { ContextModel } from "./context-model";
+import type { Head } from "./shapes";
 import type { SymbolicRequest } from "./encode";
 import { type Z3, zlength, zstr } from "./solver";
-import { free, literal, NO_FIXED_LENGTH, withHead, type MatchEnv, type Part, type SymStr } from "./sym-string";
+import { free, literal, NO_FIXED_LENGTH, startsWithPieces, withHead, type MatchEnv, type Part, type SymStr } from "./sym-string";
 
 export const TLS_KEY = "aws:SecureTransport";
 export const PREFIX_KEY = "s3:prefix";
@@ -86,6 +87,35 @@ export function templateOf(u: Universe, shape: AreaShape, who: Identity, rest: S
   return { expr, sym: { expr, head: shape.before, parts: parts.filter((p) => p.kind !== "lit" || p.text !== "") } };
 }
 
+/**
+ * A key or prefix that starts with a head (literal text and the caller's identity id), followed by
+ * a free string; undefined when the caller has no id and the head needs one (no default).
+ */
+export function headTemplate(u: Universe, head: Head, who: Identity | undefined, rest: Seq<"main">): { expr: Seq<"main">; sym: SymStr } | undefined {
+  const { z } = u;
+  const parts: Part[] = [];
+  const lit = (text: string) => {
+    const last = parts[parts.length - 1];
+    if (last?.kind === "lit") parts[parts.length - 1] = { kind: "lit", text: last.text + text };
+    else if (text !== "") parts.push({ kind: "lit", text });
+  };
+  for (const t of head) {
+    if (t.kind === "literal") lit(t.text);
+    else if (who?.text !== undefined) lit(who.text);
+    else if (who) parts.push({ kind: "var", expr: who.id, length: u.idLength });
+    else if (t.default !== undefined) lit(t.default);
+    else return undefined;
+  }
+  if (parts.every((p) => p.kind === "lit")) {
+    const sym = withHead(z, parts.map((p) => (p as { text: string }).text).join(""), rest);
+    return { expr: sym.expr, sym };
+  }
+  parts.push({ kind: "free", expr: rest });
+  const expr = parts.map((p) => (p.kind === "lit" ? zstr(z, p.text) : p.expr)).reduce((a, b) => a.concat(b));
+  const first = parts[0]!;
+  return { expr, sym: { expr, head: first.kind === "lit" ? first.text : "", parts } };
+}
+
 /** The own-folder shape: `<prefix>/<id>/`. */
 export const folderShape = (u: Universe): AreaShape => ({ before: identityRoot(u.target.prefix), after: "/" });
 
@@ -94,6 +124,8 @@ export function startsWithArea(u: Universe, s: SymStr, shape: AreaShape, who: Id
   const { z } = u;
   // Pinned: a literal prefix, as a regular expression like every ground pattern.
   if (who.text !== undefined) return startsWith(u, s, `${shape.before}${who.text}${shape.after}`);
+  const byParts = startsWithPieces(z, s, [{ text: shape.before }, { expr: who.id, length: u.idLength }, { text: shape.after }]);
+  if (byParts) return byParts;
   const at = (o: number, n: number) => s.expr.extract(o, n);
   const b = zlength(shape.before);
   return z.And(
@@ -110,6 +142,8 @@ export const underFolder = (u: Universe, s: SymStr, who: Identity) => startsWith
 /** `s` starts with a literal prefix. */
 export function startsWith(u: Universe, s: SymStr, text: string): Bool<"main"> {
   if (text === "") return u.z.Bool.val(true);
+  const byParts = startsWithPieces(u.z, s, [{ text }]);
+  if (byParts) return byParts;
   if (u.pinned) return u.z.InRe(s.expr, u.z.ReConcat(u.z.Re.toRe(zstr(u.z, text)), u.z.Star(u.z.AllChar(u.z.Re.sort(u.z.String.sort())))));
   return u.z.And(s.expr.length().ge(zlength(text)), s.expr.extract(0, zlength(text)).eq(zstr(u.z, text)));
 }

@@ -11,7 +11,8 @@ import type { DocumentUse } from "../../iam/document";
 import type { ForeignPrincipal } from "../../iam/principals";
 import type { ContextModel } from "./context-model";
 import { encodeDecision } from "./encode";
-import { DELIMITER_KEY, identity, listParameters, PREFIX_KEY, s3Request, templateOf, TLS_KEY, type AreaShape, type Caller, type Identity, type ListParameters, type Universe } from "./requests";
+import type { Head } from "./shapes";
+import { DELIMITER_KEY, headTemplate, identity, listParameters, PREFIX_KEY, s3Request, templateOf, TLS_KEY, type AreaShape, type Caller, type Identity, type ListParameters, type Universe } from "./requests";
 import { free, withHead, type SymStr } from "./sym-string";
 import { zstr } from "./solver";
 
@@ -49,7 +50,7 @@ export function freeContext(model: Model<"main">, context: ContextModel): { cont
 }
 
 /** Where the key (or the list prefix) lies: anywhere, or inside an area of `other` / a literal prefix. */
-export type Placement = { kind: "free" } | { kind: "area"; shape: AreaShape; of: "caller" | "other" } | { kind: "prefix"; text: string };
+export type Placement = { kind: "free" } | { kind: "area"; shape: AreaShape; of: "caller" | "other" } | { kind: "prefix"; text: string } | { kind: "head"; head: Head };
 
 export interface S3Setup {
   u: Universe;
@@ -79,6 +80,7 @@ export function s3Setup(s: S3Setup) {
       const sym = withHead(z, p.text, rest);
       return { expr: sym.expr, sym };
     }
+    if (p.kind === "head") return headTemplate(u, p.head, callerId?.identity, rest) ?? { expr: rest, sym: free(rest) };
     const who = p.of === "caller" ? callerId!.identity : other!.identity;
     return templateOf(u, p.shape, who, rest);
   };

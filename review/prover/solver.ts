@@ -1,7 +1,10 @@
 /**
- * One Z3 (z3-solver, WASM) per process, started on first use. Every query runs with a timeout:
- * Z3's string solver can search without end, and an answer of `unknown` must become "UNKNOWN —
- * not proved", never a hang or a pass.
+ * Z3 (z3-solver, WASM), loaded once per process; each proof gets a context of its own, deleted
+ * when the proof ends, so that a process running many proofs (a test suite, `--template` with
+ * several targets) does not grow Z3's memory without bound — the WASM heap cannot shrink, and
+ * it ran out ("Cannot enlarge memory arrays") after a few dozen proofs in one context. Every
+ * query runs within a resource limit: Z3's string solver can search without end, and an answer of
+ * `unknown` must become "UNKNOWN — not proved", never a hang or a pass.
  */
 import type { Bool, Context, Model, Seq } from "z3-solver";
 
@@ -18,38 +21,94 @@ export const SAFETY_TIMEOUT_MS = 300_000;
 let safetyTimeoutMs = SAFETY_TIMEOUT_MS;
 export const setSafetyTimeout = (ms: number) => void (safetyTimeoutMs = ms);
 
-let started: Promise<{ z3: Z3; startMs: number }> | undefined;
-
 /**
  * z3-solver frees Z3 objects from a FinalizationRegistry, on the main thread, while a check may
  * be running on Z3's worker thread; Z3's context is not thread-safe, and runs of thousands of
  * queries crashed ("memory access out of bounds"). Its registry is created during `init()`, so
- * it is given one whose cleanups wait until no check is running.
+ * it is given one whose cleanups wait until no check is running — and which drops the cleanups of
+ * objects whose context was deleted (each registration is tagged with the context that was live).
  */
 let checking = 0;
 const deferred: (() => void)[] = [];
+/** Contexts by generation: 0 is the shared one (small tests), never deleted. */
+let live = 0;
+const deleted = new Set<number>();
 
-class CheckAwareFinalizationRegistry<T> extends FinalizationRegistry<T> {
+class CheckAwareFinalizationRegistry<T> extends FinalizationRegistry<{ generation: number; held: T }> {
   constructor(cleanup: (held: T) => void) {
-    super((held) => (checking > 0 ? deferred.push(() => cleanup(held)) : cleanup(held)));
+    super(({ generation, held }) => {
+      const run = () => deleted.has(generation) || cleanup(held);
+      if (checking > 0) deferred.push(run);
+      else run();
+    });
+  }
+
+  override register(target: WeakKey, held: unknown, token?: WeakKey): void {
+    super.register(target, { generation: live, held: held as T }, token);
   }
 }
 
-/** The shared context, and how long starting it took (for the bench). */
-export function z3(): Promise<{ z3: Z3; startMs: number }> {
-  started ??= (async () => {
+interface Api {
+  Context: (name: "main") => Z3;
+  Z3: { del_context(ptr: unknown): void };
+}
+
+let loaded: Promise<{ api: Api; shared: Z3; startMs: number }> | undefined;
+
+function load() {
+  loaded ??= (async () => {
     const t = performance.now();
     const { init } = await import("z3-solver");
     const original = globalThis.FinalizationRegistry;
-    globalThis.FinalizationRegistry = CheckAwareFinalizationRegistry;
+    globalThis.FinalizationRegistry = CheckAwareFinalizationRegistry as unknown as FinalizationRegistryConstructor;
+    let api: Api;
     try {
-      const { Context } = await init();
-      return { z3: Context("main"), startMs: performance.now() - t };
+      api = (await init()) as unknown as Api;
     } finally {
       globalThis.FinalizationRegistry = original;
     }
+    const shared = api.Context("main");
+    // Z3 starts its worker thread on the first check (a few hundred ms): part of starting it.
+    await solve(shared, [shared.Bool.val(true)], 1000);
+    return { api, shared, startMs: performance.now() - t };
   })();
-  return started;
+  return loaded;
+}
+
+/** The shared context (for small tests), and how long starting Z3 took: loading, the first context and the first check. */
+export async function z3(): Promise<{ z3: Z3; startMs: number }> {
+  const { shared, startMs } = await load();
+  return { z3: shared, startMs };
+}
+
+let session: { z: Z3; generation: number; users: number } | undefined;
+let generations = 0;
+
+/**
+ * Runs `work` with a context of its own, deleted afterwards with everything in it. Calls that
+ * overlap share one context (it is deleted when the last ends), so that every object is tagged
+ * with the context it belongs to.
+ */
+export async function withContext<T>(work: (z: Z3) => Promise<T>): Promise<T> {
+  const { api } = await load();
+  if (!session) {
+    generations += 1;
+    live = generations;
+    session = { z: api.Context("main"), generation: generations, users: 0 };
+  }
+  const mine = session;
+  mine.users += 1;
+  try {
+    return await work(mine.z);
+  } finally {
+    mine.users -= 1;
+    if (mine.users === 0) {
+      session = undefined;
+      live = 0;
+      deleted.add(mine.generation);
+      api.Z3.del_context((mine.z as unknown as { ptr: unknown }).ptr);
+    }
+  }
 }
 
 /**
@@ -75,7 +134,7 @@ export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): 
   checking += 1;
   try {
     const status = await solver.check();
-    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms, ${rlimitUsed(solver)} rlimit\n`);
+    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms, ${rlimitUsed(solver)} rlimit (Z3's cumulative count)\n`);
     if (status === "sat") return { status, model: solver.model() };
     if (status === "unsat") return { status };
     const reason = solver.reasonUnknown();

@@ -29,7 +29,7 @@ export interface SymStr {
 export type Part = { kind: "lit"; text: string } | { kind: "var"; expr: Seq<"main">; length: number } | { kind: "free"; expr: Seq<"main"> };
 
 /** What a piece is compared with: text, or a fixed-length expression (the identity). */
-type Target = { text: string } | { expr: Seq<"main">; length: number };
+export type Target = { text: string } | { expr: Seq<"main">; length: number };
 
 /** `v[o, o + n)` equals the target, compared part by part; undefined when the parts do not reach. */
 function pieceEquals(z: Z3, v: SymStr, o: number, target: Target): Bool<"main">[] | undefined {
@@ -58,6 +58,94 @@ function pieceEquals(z: Z3, v: SymStr, o: number, target: Target): Bool<"main">[
     start = end;
   }
   return undefined;
+}
+
+/** `len(v) >= n`, decided in TypeScript where the parts say enough (a template's fixed head, then its free tail). */
+export function lengthAtLeast(z: Z3, v: SymStr, n: number): Bool<"main"> {
+  if (v.length !== undefined) return z.Bool.val(v.length >= n);
+  if (v.parts) {
+    let fixed = 0;
+    for (const [i, part] of v.parts.entries()) {
+      if (fixed >= n) return z.Bool.val(true);
+      if (part.kind === "lit") fixed += zlength(part.text);
+      else if (part.kind === "var") fixed += part.length;
+      else if (i === v.parts.length - 1) return part.expr.length().ge(n - fixed);
+      else break;
+    }
+    if (fixed >= n) return z.Bool.val(true);
+  }
+  return v.expr.length().ge(n);
+}
+
+/** `v` has `text` at offset `o` (and is long enough), part by part where the parts reach. */
+export function textAt(z: Z3, v: SymStr, o: number, text: string): Bool<"main"> {
+  const n = zlength(text);
+  const byParts = pieceEquals(z, v, o, { text });
+  return z.And(lengthAtLeast(z, v, o + n), ...(byParts ?? [v.expr.extract(o, n).eq(zstr(z, text))]));
+}
+
+/** How many characters at the start of `v` its parts fix (literals and fixed-length variables). */
+export function fixedHeadLength(v: SymStr): number {
+  if (v.length !== undefined) return v.length;
+  let n = 0;
+  for (const part of v.parts ?? []) {
+    if (part.kind === "free") break;
+    n += part.kind === "lit" ? zlength(part.text) : part.length;
+  }
+  return n;
+}
+
+/** `len(v) == n`, decided in TypeScript where the parts say enough. */
+export function lengthEquals(z: Z3, v: SymStr, n: number): Bool<"main"> {
+  if (v.length !== undefined) return z.Bool.val(v.length === n);
+  const fixed = fixedHeadLength(v);
+  const tail = v.parts?.[v.parts.length - 1];
+  if (v.parts && tail?.kind === "free" && v.parts.slice(0, -1).every((p) => p.kind !== "free")) return fixed > n ? z.Bool.val(false) : tail.expr.length().eq(n - fixed);
+  return v.expr.length().eq(n);
+}
+
+/** `v` is a prefix of `text` (S3's "the key starts with the list prefix", read the other way), part by part where it can. */
+export function prefixOfText(z: Z3, v: SymStr, text: string): Bool<"main"> {
+  const chars = [...text];
+  if (!v.parts) return v.expr.prefixOf(zstr(z, text));
+  const out: Bool<"main">[] = [];
+  let o = 0;
+  for (const [i, part] of v.parts.entries()) {
+    if (part.kind === "free") {
+      if (i !== v.parts.length - 1) return v.expr.prefixOf(zstr(z, text));
+      out.push(part.expr.prefixOf(zstr(z, chars.slice(o).join(""))));
+      return z.And(...out);
+    }
+    const n = part.kind === "lit" ? zlength(part.text) : part.length;
+    if (o + n > chars.length) return z.Bool.val(false);
+    const slice = chars.slice(o, o + n).join("");
+    if (part.kind === "lit") {
+      if (part.text !== slice) return z.Bool.val(false);
+    } else out.push(part.expr.eq(zstr(z, slice)));
+    o += n;
+  }
+  return z.And(...out);
+}
+
+/**
+ * `v` starts with the pieces (text, or fixed-length expressions such as an identity id), compared
+ * part by part: literal against literal is decided here, and Z3 sees only equalities between
+ * whole pieces, never an `extract` of a concatenation. Undefined when `v` has no parts.
+ */
+export function startsWithPieces(z: Z3, v: SymStr, pieces: Target[]): Bool<"main"> | undefined {
+  if (!v.parts) return undefined;
+  const out: Bool<"main">[] = [];
+  let o = 0;
+  for (const piece of pieces) {
+    const n = "text" in piece ? zlength(piece.text) : piece.length;
+    if (n === 0) continue;
+    const eq = pieceEquals(z, v, o, piece);
+    if (!eq) return undefined;
+    out.push(...eq);
+    o += n;
+  }
+  if (out.some((b) => z.isFalse(b))) return z.Bool.val(false);
+  return z.And(lengthAtLeast(z, v, o), ...out);
 }
 
 export interface MatchEnv {
@@ -134,10 +222,7 @@ function splitOnStars(tokens: Token[]): Token[][] {
   return segments;
 }
 
-function atLeast(env: MatchEnv, v: SymStr, n: number): Bool<"main"> {
-  const len = lengthOf(env, v);
-  return typeof len === "number" ? env.z.Bool.val(len >= n) : len.ge(n);
-}
+const atLeast = (env: MatchEnv, v: SymStr, n: number): Bool<"main"> => lengthAtLeast(env.z, v, n);
 
 /** Z3 regex for a ground token list (`*` any run, `?` one character). */
 export function globRegex(z: Z3, tokens: Token[], anyChar?: Re<"main">): Re<"main"> {
@@ -158,12 +243,62 @@ export function equalsTokens(env: MatchEnv, v: SymStr, tokens: Token[]): Bool<"m
   return globMatch(env, v, tokens);
 }
 
+/**
+ * Whether the pattern matches `v` whatever its variables hold: literal tokens against literal
+ * parts, the identity token against the part that is the caller's own id, and each `*` over whole
+ * parts (a free tail only when nothing but `*` follows). A witness alignment found here is valid
+ * for every value, so the match is decided in TypeScript; Z3 searched for minutes for the same
+ * fact through `indexOf` when a `*` stands before the identity. False means "not shown", never
+ * "no match".
+ */
+export function matchesStructurally(env: MatchEnv, v: SymStr, tokens: Token[]): boolean {
+  const parts = v.parts;
+  if (!parts) return false;
+  const seen = new Set<string>();
+  const isCaller = (p: Part) => p.kind === "var" && (p.expr === env.identity || p.expr.eqIdentity(env.identity));
+  // (token, part, offset into a literal part)
+  const go = (t: number, p: number, o: number): boolean => {
+    const state = `${t},${p},${o}`;
+    if (seen.has(state)) return false;
+    seen.add(state);
+    const part = parts[p];
+    if (part?.kind === "lit" && o === zlength(part.text)) return go(t, p + 1, 0);
+    const token = tokens[t];
+    if (!token) return !part;
+    if (token.kind === "star") {
+      if (go(t + 1, p, o)) return true;
+      if (!part) return false;
+      if (part.kind === "lit") return go(t, p, o + 1);
+      if (part.kind === "var") return go(t, p + 1, 0);
+      // A free tail: only trailing stars take it, whatever it holds.
+      return tokens.slice(t).every((x) => x.kind === "star");
+    }
+    if (!part || part.kind === "free") return false;
+    if (token.kind === "identity") return o === 0 && isCaller(part) && go(t + 1, p + 1, 0);
+    if (part.kind !== "lit") return false;
+    if (token.kind === "one") return go(t + 1, p, o + 1);
+    // A literal token, character by character across literal parts.
+    const text = [...token.text];
+    let pp = p;
+    let oo = o;
+    for (const c of text) {
+      let cur = parts[pp];
+      if (cur?.kind === "lit" && oo === zlength(cur.text)) [pp, oo, cur] = [pp + 1, 0, parts[pp + 1]];
+      if (cur?.kind !== "lit" || [...cur.text][oo] !== c) return false;
+      oo += 1;
+    }
+    return go(t + 1, pp, oo);
+  };
+  return go(0, 0, 0);
+}
+
 /** `v` matches the glob (StringLike, Resource): `*` any run of characters, `?` exactly one. */
 export function globMatch(env: MatchEnv, v: SymStr, written: Token[]): Bool<"main"> {
   const { z } = env;
   const ground = env.identityText === undefined ? written : groundTokens(written, env.identityText);
   if (ground === undefined) return z.Bool.val(false);
   const tokens = ground;
+  if (matchesStructurally(env, v, tokens)) return z.Bool.val(true);
   const residual = matchByHead(z, v, tokens);
   if (residual) return residual;
   const segments = splitOnStars(tokens);

@@ -1,0 +1,58 @@
+/**
+ * Child process for the scale curve: one configuration — the dev stack with N groups (each its
+ * own role), or a one-role file review whose identity policy has N statements — reviewed as
+ * `npm run review` does (matrix, then proof), in a fresh process so that peak memory is its own.
+ * Prints one JSON line.
+ */
+import { proveTarget } from "../review/prover/prove";
+import { createLocalEngine } from "../review/engines/local-engine";
+import { runMatrix } from "../review/matrix";
+import { targetFromStack } from "../review/targets";
+import { synthesizeStack } from "../synth/synthesize";
+import { statementsTarget } from "./scale-inputs";
+
+export interface ScaleRun {
+  matrixMs: number;
+  simulations: number;
+  proofMs: number;
+  solverStartMs: number;
+  queries: number;
+  unknown: number;
+  matrixPass: boolean;
+  proofPass: boolean;
+  peakRssMiB: number;
+}
+
+async function main(kind: string, n: number, prove: boolean) {
+  const target =
+    kind === "roles"
+      ? targetFromStack(await synthesizeStack({ stack: "dev", overrides: { groups: Array.from({ length: n }, (_, i) => ({ name: `group${i}`, precedence: i })) } }))
+      : statementsTarget(n);
+  let t = performance.now();
+  const matrix = await runMatrix(target, { engine: createLocalEngine() });
+  const matrixMs = performance.now() - t;
+  t = performance.now();
+  const proof = prove ? await proveTarget(target) : undefined;
+  const proofMs = performance.now() - t;
+  const run: ScaleRun = {
+    matrixMs,
+    simulations: matrix.simulations,
+    proofMs: proof ? proofMs : 0,
+    solverStartMs: proof?.solverStartMs ?? 0,
+    queries: proof?.queries ?? 0,
+    unknown: proof?.verdicts.filter((v) => v.status === "UNKNOWN").length ?? 0,
+    matrixPass: matrix.pass,
+    proofPass: proof?.pass ?? true,
+    // maxRSS is in KiB.
+    peakRssMiB: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(run) + "\n");
+}
+
+main(process.argv[2] ?? "roles", Number(process.argv[3] ?? "1"), process.argv[4] !== "--no-prove").then(
+  () => process.exit(0),
+  (e) => {
+    process.stderr.write(`${(e as Error).stack}\n`);
+    process.exit(1);
+  },
+);

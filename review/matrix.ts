@@ -288,8 +288,10 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
 function inspectDocuments(target: ReviewTarget): { document: string; issue: InspectionIssue }[] {
   const out: { document: string; issue: InspectionIssue }[] = [];
   for (const role of target.roles) {
+    // IAM applies every Deny of the role's policies to each Allow: a broad Allow may be narrowed elsewhere.
+    const denies = role.identityPolicies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Deny"));
     for (const p of role.identityPolicies) {
-      for (const issue of inspectStorageGrants(p.document, { bucketArn: bucketArnOf(target), prefix: target.prefix, readAllFolders: role.readAllFolders })) out.push({ document: p.name, issue });
+      for (const issue of inspectStorageGrants(p.document, { bucketArn: bucketArnOf(target), prefix: target.prefix, readAllFolders: role.readAllFolders, denies })) out.push({ document: p.name, issue });
     }
     if (role.trustPolicy) for (const issue of inspectTrustPolicy(role.trustPolicy.document, target.identityPoolId)) out.push({ document: role.trustPolicy.name, issue });
   }

@@ -49,8 +49,6 @@ export function conditionsOn(s: PolicyStatement, key: string): KeyCondition[] {
 /** String operators that match a value against the listed ones (not negated). */
 const MATCHING = new Set(["stringequals", "stringlike", "stringequalsignorecase"]);
 export const isMatching = (c: KeyCondition) => !c.parsed.negated && MATCHING.has(c.parsed.base.toLowerCase());
-/** `StringLike` reads `*` and `?` as wildcards; the equality operators do not. */
-export const hasWildcard = (c: KeyCondition, value: string) => c.parsed.base.toLowerCase() === "stringlike" && /[*?]/.test(value);
 
 /**
  * The statement holds only when the request carries `key`: some condition on it fails without

@@ -5,7 +5,7 @@
  * happens to hit it (a wildcard action, a missing `aud`).
  */
 import { AMR_CONDITION_KEY as AMR, AUD_CONDITION_KEY as AUD, COGNITO_IDENTITY_PRINCIPAL, IDENTITY_ID_VARIABLE } from "./cognito";
-import { canonicalIdentityVariable, conditionsOn, hasWildcard, isMatching, requiresKey, type KeyCondition } from "./conditions";
+import { canonicalIdentityVariable, conditionsOn, isMatching, requiresKey, type KeyCondition } from "./conditions";
 import { listOf, statementLabel, type IamDocument, type PolicyStatement } from "./document";
 
 export type InspectionRule =
@@ -65,7 +65,8 @@ export function inspectTrustPolicy(doc: IamDocument, identityPoolId?: string): I
     }
     // Only Cognito's tokens get this far, and they always carry aud: any matching operator on it restricts.
     const audConditions = conditionsOn(s, AUD).filter(isMatching);
-    const exactlyThisPool = (c: KeyCondition) => c.values.length > 0 && c.values.every((v) => !hasWildcard(c, v) && (identityPoolId === undefined || v === identityPoolId));
+    // A wildcard names no one pool (under StringEquals it is literal text, which no pool id is).
+    const exactlyThisPool = (c: KeyCondition) => c.values.length > 0 && c.values.every((v) => !/[*?]/.test(v) && (identityPoolId === undefined || v === identityPoolId));
     if (audConditions.length === 0) {
       issues.push({ rule: "trust-missing-aud", statement: at, message: `lacks StringEquals ${AUD}: any identity pool could obtain this role` });
     } else if (!audConditions.some(exactlyThisPool)) {
@@ -126,7 +127,7 @@ function objectsConfinedByDeny(denies: PolicyStatement[], actions: string[], buc
  * matching operator allows only prefixes inside the folder; or when a Deny refuses every other
  * prefix (StringNotLike/StringNotEquals, which also holds when the prefix is absent).
  */
-function listingLeak(s: PolicyStatement, lists: string[], inside: (v: string) => boolean, denies: PolicyStatement[], bucketArn: string): string | undefined {
+function listingLeak(s: PolicyStatement, lists: string[], ownFolder: string, inside: (v: string) => boolean, denies: PolicyStatement[], bucketArn: string): string | undefined {
   const prefixConditions = conditionsOn(s, "s3:prefix");
   const present = requiresKey(s, "s3:prefix");
   const uploads = lists.filter((a) => LISTS_UPLOADS.test(a));
@@ -143,7 +144,7 @@ function listingLeak(s: PolicyStatement, lists: string[], inside: (v: string) =>
       conditionsOn(d, "s3:prefix").some((c) => c.parsed.negated && !c.parsed.set && !c.parsed.ifExists && /^String/i.test(c.parsed.base) && c.values.map(canonicalIdentityVariable).every(inside)),
   );
   if (denied) return undefined;
-  const what = `${withPrefix.join(", ")} is not confined by s3:prefix to the own folder`;
+  const what = `${withPrefix.join(", ")} is not confined by s3:prefix to ${ownFolder}…`;
   if (prefixConditions.length === 0) return `${what} (no s3:prefix condition): it can reveal other identities' key names`;
   if (!present) return `${what}: ${prefixConditions.map((c) => c.operator).join(", ")} also holds when the request has no s3:prefix, and a listing without one returns every key`;
   const confining = prefixConditions.filter(isMatching);
@@ -198,7 +199,7 @@ export function inspectStorageGrants(doc: IamDocument, options: GrantInspectionO
       // A wildcard action grants every listing action: the upload listing as well.
       const named = lists.flatMap((a) => (/\*/.test(a) ? ["s3:ListBucket", "s3:ListBucketMultipartUploads"] : [a]));
       const inside = (v: string) => v.startsWith(ownFolder) || (options.readAllFolders === true && v.startsWith(allFolders));
-      const leak = listingLeak(s, [...new Set(named)], inside, denies, options.bucketArn);
+      const leak = listingLeak(s, [...new Set(named)], ownFolder, inside, denies, options.bucketArn);
       if (leak) issues.push({ rule: "list-not-confined", statement: at, message: leak });
     }
   });

@@ -9,6 +9,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cfnIdentityStack } from "../test-support/cfn-identity-stack";
 import { runReviewCli as cli } from "../test-support/review-inputs";
 import { TEMPLATES_DIR } from "../test-support/template-cases";
 import { targetsFromTemplates } from "./read-inputs";
@@ -22,36 +23,13 @@ const write = (name: string, text: string) => {
 const aclsDisabled = (file: string) => targetsFromTemplates({ templates: [file], parameters: {}, supplied: [] }).map((t) => t.aclsDisabled);
 
 /** A CloudFormation stack whose role may also set its own objects' ACLs; `ownership` is the bucket's OwnershipControls, if any. */
-const stack = (ownership?: string) => `
-Resources:
-  Files:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketName: acl-files
-${ownership ? `      OwnershipControls:\n        Rules:\n          - ObjectOwnership: ${ownership}\n` : ""}
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties: { AllowUnauthenticatedIdentities: false }
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Federated: cognito-identity.amazonaws.com }
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: { 'cognito-identity.amazonaws.com:aud': !Ref Pool }
-              ForAnyValue:StringLike: { 'cognito-identity.amazonaws.com:amr': authenticated }
-      Policies:
-        - PolicyName: own-folder
-          PolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-              - Effect: Allow
+const stack = (ownership?: string) =>
+  cfnIdentityStack({
+    bucketProperties: `      BucketName: acl-files${ownership ? `\n      OwnershipControls:\n        Rules:\n          - ObjectOwnership: ${ownership}` : ""}`,
+    grants: `              - Effect: Allow
                 Action: [s3:GetObject, s3:PutObject, s3:PutObjectAcl]
-                Resource: !Sub '\${Files.Arn}/u/\${!cognito-identity.amazonaws.com:sub}/*'
-`;
+                Resource: !Sub '\${Files.Arn}/u/\${!cognito-identity.amazonaws.com:sub}/*'`,
+  });
 
 describe("ACLs disabled, read from the inputs", () => {
   it("CloudFormation: OwnershipControls BucketOwnerEnforced; not ObjectWriter, not BucketOwnerPreferred, not absent", () => {

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cfnIdentityStack } from "../test-support/cfn-identity-stack";
 import { runReviewCli as cli } from "../test-support/review-inputs";
 import { targetsFromTemplates } from "./read-inputs";
 
@@ -20,38 +21,13 @@ const read = (file: string, extra: Partial<Parameters<typeof targetsFromTemplate
 const SUB = "${cognito-identity.amazonaws.com:sub}";
 
 /** One role, one bucket; `grant` is the YAML of the role's policy statements (indented 14). */
-const template = (grant: string, extra = "") => `
-AWSTemplateFormatVersion: '2010-09-09'
-Parameters:
-  Stage: { Type: String }
-Conditions:
-  IsProd: !Equals [!Ref Stage, prod]
-Resources:
-  Files:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketName: !Join ['-', [files, !Select [1, !Split [':', 'a:store:b']]]]
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties: { AllowUnauthenticatedIdentities: false }
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Federated: cognito-identity.amazonaws.com }
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: { 'cognito-identity.amazonaws.com:aud': !Ref Pool }
-              ForAnyValue:StringLike: { 'cognito-identity.amazonaws.com:amr': authenticated }
-      Policies:
-        - PolicyName: grants
-          PolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-${grant}
-${extra}`;
+const template = (grant: string, extra = "") =>
+  cfnIdentityStack({
+    head: "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Stage: { Type: String }\nConditions:\n  IsProd: !Equals [!Ref Stage, prod]\n",
+    bucketProperties: "      BucketName: !Join ['-', [files, !Select [1, !Split [':', 'a:store:b']]]]",
+    grants: grant,
+    extra,
+  });
 
 const OWN = `              - Sid: Own
                 Effect: Allow

@@ -8,6 +8,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cfnIdentityStack } from "../test-support/cfn-identity-stack";
 import { runReviewCli as cli } from "../test-support/review-inputs";
 import { templateCases } from "../test-support/template-cases";
 
@@ -29,32 +30,7 @@ const AMPLIFY_LEVELS = ["--shared-folder", "public/=read,write,delete,list", "--
 const amplify = templateCases().find((c) => c.name === "amplify-gen1-storage")!;
 
 /** One identity role on a bucket; `grants` are its statements, YAML indented 14. */
-const stack = (grants: string) => `
-Resources:
-  Files:
-    Type: AWS::S3::Bucket
-    Properties: { BucketName: flags-files }
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties: { AllowUnauthenticatedIdentities: false }
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Federated: cognito-identity.amazonaws.com }
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: { 'cognito-identity.amazonaws.com:aud': !Ref Pool }
-              ForAnyValue:StringLike: { 'cognito-identity.amazonaws.com:amr': authenticated }
-      Policies:
-        - PolicyName: grants
-          PolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-${grants}
-`;
+const stack = (grants: string) => cfnIdentityStack({ bucketProperties: "      BucketName: flags-files", grants });
 const grant = (actions: string, resource: string) => `              - Effect: Allow
                 Action: [${actions}]
                 Resource: !Sub '${resource}'`;

@@ -96,6 +96,35 @@ describe("CloudFormation intrinsics, resolved as CloudFormation does", () => {
   });
 });
 
+describe("role mapping read from the inputs", () => {
+  /** The role carried by a `users` group and handed out by a Rules mapping that matches cognito:groups with `matchType`. */
+  const mapped = (matchType: string) => `  Users:
+    Type: AWS::Cognito::UserPoolGroup
+    Properties: { GroupName: users, UserPoolId: pool-1, RoleArn: !GetAtt Role.Arn }
+  Attachment:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      RoleMappings:
+        idp:
+          Type: Rules
+          AmbiguousRoleResolution: Deny
+          IdentityProvider: cognito-idp.us-east-1.amazonaws.com/us-east-1_x:client
+          RulesConfiguration:
+            Rules: [{ Claim: 'cognito:groups', MatchType: ${matchType}, Value: users, RoleARN: !GetAtt Role.Arn }]
+`;
+  // Contains matches a user in users and any other group (and groups whose name contains "users"):
+  // the rule hands them this role whatever else they are, a finding by its shape.
+  it("a Contains rule on cognito:groups is a finding (exit 1); the same rule with Equals is not (control)", async () => {
+    const run = async (matchType: string) => {
+      const r = await cli("--template", write(`mapping-${matchType}.yaml`, template(OWN, mapped(matchType))), "--no-prove", "--format", "json");
+      return { code: r.code, categories: (JSON.parse(r.stdout) as { findings: { category: string }[] }).findings.map((f) => f.category) };
+    };
+    expect(await run("Contains")).toEqual({ code: 1, categories: ["role-mapping-rule"] });
+    expect(await run("Equals")).toEqual({ code: 0, categories: [] });
+  });
+});
+
 describe("malformed inputs: one line on stderr, exit 2, within seconds", () => {
   const big = () => {
     const file = path.join(tmp, "big.json");

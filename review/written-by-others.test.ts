@@ -38,7 +38,7 @@ describe("keys another identity can write", () => {
     const r = await review("public", area("public", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]));
     const findings = about(r.findings, "public");
     expect(findings.map((f) => f.category)).toEqual(expect.arrayContaining(["object-outside-folder", "list-reveals-names"]));
-    expect(findings.find((f) => f.request.includes("s3:GetObject"))!.detail).toMatch(/identity B can also write, read or delete public\/.*, so it may hold B's object$/);
+    expect(findings.find((f) => f.request.includes("s3:GetObject"))!.detail).toMatch(/identity B can write public\/.*, so it may hold B's object$/);
     expect(findings.find((f) => f.category === "list-reveals-names")!.detail).toMatch(/it returns keys identity B can write/);
     expect(about(r.warnings, "public").filter((f) => f.category === "excess")).toEqual([]);
   });
@@ -55,6 +55,18 @@ describe("keys another identity can write", () => {
     const r = await review("public-declared", area("public", ["s3:GetObject", "s3:PutObject", "s3:DeleteObject"]), ["public/=read,write,delete,list"]);
     expect(r.findings).toEqual([]);
     expect(about(r.warnings, "public").filter((f) => f.category === "excess" || f.category === "list-reveals-names")).toEqual([]);
+  });
+
+  it("Amplify's protected/ undeclared: what A writes in protected/<A>/ every identity reads (a finding); declared, intended", async () => {
+    const protectedArea: PolicyStatement[] = [
+      { Sid: "WriteOwnProtected", Effect: "Allow", Action: "s3:PutObject", Resource: `${BUCKET}/protected/${SUB}/*` },
+      { Sid: "ReadAllProtected", Effect: "Allow", Action: "s3:GetObject", Resource: `${BUCKET}/protected/*` },
+    ];
+    const r = await review("protected", protectedArea);
+    const write = about(r.findings, "protected").find((f) => f.request.includes("s3:PutObject on key protected/<A>/"));
+    expect(write?.detail).toMatch(/identity B can read or delete protected\/.*, so it reaches what A writes there$/);
+    const declared = await review("protected-declared", protectedArea, ["protected/{id}/=read"]);
+    expect(about(declared.findings, "protected")).toEqual([]);
   });
 
   it("write-only uploads/: a caller's write may replace another identity's upload (a finding until declared)", async () => {

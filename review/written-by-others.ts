@@ -49,10 +49,11 @@ export async function judgeKeysWrittenByOthers(target: ReviewTarget, rows: Row[]
     const otherId = ids[other];
     if (s.resource.target.kind === "object") {
       const key = s.resource.target.key;
-      const written = ask(otherId, "s3:PutObject", key);
-      // What the caller writes or deletes there, the other may have written, read or may delete.
-      const touched = isOneOf(s.action, WRITE_ACTIONS) ? [...ask(otherId, "s3:GetObject", key), ...ask(otherId, "s3:DeleteObject", key)] : [];
-      probes.push({ row, requests: [...written, ...touched], why: `identity ${other} can also write, read or delete ${key}, so it may hold ${other}'s object` });
+      probes.push({ row, requests: ask(otherId, "s3:PutObject", key), why: `identity ${other} can write ${key} too, so it may hold ${other}'s object` });
+      // What the caller writes there, the other may read or delete: the other reaches the caller's object.
+      if (isOneOf(s.action, WRITE_ACTIONS)) {
+        probes.push({ row, requests: [...ask(otherId, "s3:GetObject", key), ...ask(otherId, "s3:DeleteObject", key)], why: `identity ${other} can read or delete ${key}, so it reaches what ${s.caller} writes there` });
+      }
     } else if (isOneOf(s.action, LISTING_ACTIONS) && s.resource.target.kind === "bucket") {
       const prefix = typeof s.context["s3:prefix"] === "string" ? s.context["s3:prefix"] : undefined;
       const delimiter = typeof s.context["s3:delimiter"] === "string" ? s.context["s3:delimiter"] : undefined;
@@ -66,7 +67,7 @@ export async function judgeKeysWrittenByOthers(target: ReviewTarget, rows: Row[]
   for (const p of probes) {
     const mine = verdicts.slice(at, at + p.requests.length);
     at += p.requests.length;
-    if (!mine.some((v) => isAllowed(v.decision) && v.problems.length === 0)) continue;
+    if (p.row.severity === "finding" || !mine.some((v) => isAllowed(v.decision) && v.problems.length === 0)) continue;
     p.row.severity = "finding";
     if (p.row.category === "excess") p.row.category = "object-outside-folder";
     p.row.failure = `${p.row.failure}; ${p.why}`;

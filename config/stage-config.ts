@@ -29,6 +29,7 @@ import {
   type UserPoolTier,
 } from "../contract/stage-options";
 import { PREFIX_RULES, storagePrefixProblems } from "../contract/storage-prefix";
+import { groupNameProblems, stageNameProblem } from "./stage-names";
 
 export interface GroupConfig {
   name: string;
@@ -370,6 +371,9 @@ export function loadStageConfig(rawConfig: Record<string, string>, stack: string
     problems.push({ key: "aws:region", message: `${region === undefined ? "is not set" : JSON.stringify(region) + " is not an AWS region"}; set it in Pulumi.${stack}.yaml (e.g. ap-northeast-1)` });
   }
   if (problems.length === 0) problems.push(...crossKeyProblems(parsed as Parsed));
+  const stageName = stageNameProblem(stack);
+  if (stageName) problems.push({ key: "stack", message: stageName });
+  else if (parsed.groups) for (const [i, message] of groupNameProblems(stack, parsed.groups as GroupConfig[])) problems.push({ key: `${namespace}groups[${i}].name`, message });
   if (problems.length > 0) throw new StageConfigError(stack, problems);
   const values = parsed as Parsed;
   return { stack, region: region!, ...values };

@@ -38,7 +38,8 @@ describe("inspectTrustPolicy", () => {
 
   it.each<[string, PolicyStatement, [InspectionRule, string][]]>([
     ["no aud condition", trust({ Condition: { "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-missing-aud", "T"]]],
-    ["aud under StringLike instead of StringEquals", trust({ Condition: { StringLike: { [AUD]: POOL }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-missing-aud", "T"]]],
+    ["aud under StringLike with a wildcard", trust({ Condition: { StringLike: { [AUD]: "ap-northeast-1:*" }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-wrong-aud", "T"]]],
+    ["aud only under a negated operator", trust({ Condition: { StringNotEquals: { [AUD]: OTHER_POOL }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-missing-aud", "T"]]],
     ["aud of another pool", trust({ Condition: { StringEquals: { [AUD]: OTHER_POOL }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-wrong-aud", "T"]]],
     ["aud listing this pool and another", trust({ Condition: { StringEquals: { [AUD]: [POOL, OTHER_POOL] }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-wrong-aud", "T"]]],
     ["aud \"*\"", trust({ Condition: { StringEquals: { [AUD]: "*" }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } }), [["trust-wrong-aud", "T"]]],
@@ -51,10 +52,24 @@ describe("inspectTrustPolicy", () => {
     ["Principal AWS account", trust({ Principal: { AWS: "arn:aws:iam::123456789012:root" } }), [["trust-wrong-principal", "T"]]],
     ["another web identity provider", trust({ Principal: { Federated: "accounts.google.com" } }), [["trust-wrong-principal", "T"]]],
     ["Cognito plus a Service principal", trust({ Principal: { Federated: "cognito-identity.amazonaws.com", Service: "lambda.amazonaws.com" } }), [["trust-wrong-principal", "T"]]],
-    ["Cognito plus another federated provider", trust({ Principal: { Federated: ["cognito-identity.amazonaws.com", "accounts.google.com"] } }), [["trust-wrong-principal", "T"]]],
+    // Control for the two-provider trust below: without a Cognito condition key, Google's tokens get in.
+    ["Cognito plus another federated provider, no Cognito condition", trust({ Principal: { Federated: ["cognito-identity.amazonaws.com", "accounts.google.com"] }, Condition: undefined }), [["trust-wrong-principal", "T"]]],
+    ["Cognito plus another federated provider, aud only IfExists", trust({ Principal: { Federated: ["cognito-identity.amazonaws.com", "accounts.google.com"] }, Condition: { StringEqualsIfExists: { [AUD]: POOL } } }), [["trust-wrong-principal", "T"]]],
     ["NotPrincipal", trust({ Principal: undefined, NotPrincipal: { AWS: "arn:aws:iam::123456789012:root" } }), [["trust-wrong-principal", "T"]]],
   ])("reports %s", (_label, statement, expected) => {
     expect(rules(inspectTrustPolicy(doc(statement), POOL))).toEqual(expected);
+  });
+
+  // StringLike without a wildcard is an exact match (IAM policy grammar), and a second federated
+  // provider admits nobody while the statement needs a Cognito key: that provider's tokens carry
+  // `accounts.google.com:aud`, never `cognito-identity.amazonaws.com:aud`, and a positive operator
+  // on a missing key fails (ForAnyValue: over no values too).
+  it.each<[string, PolicyStatement]>([
+    ["aud under StringLike without a wildcard", trust({ Condition: { StringLike: { [AUD]: POOL }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } })],
+    ["Cognito plus another federated provider, exact aud", trust({ Principal: { Federated: ["cognito-identity.amazonaws.com", "accounts.google.com"] } })],
+    ["two providers, StringLike aud without a wildcard", trust({ Principal: { Federated: ["cognito-identity.amazonaws.com", "accounts.google.com"] }, Condition: { StringLike: { [AUD]: POOL }, "ForAnyValue:StringLike": { [AMR]: "authenticated" } } })],
+  ])("passes %s", (_label, statement) => {
+    expect(inspectTrustPolicy(doc(statement), POOL)).toEqual([]);
   });
 
   it("reports the article's trust (amr only, no aud) as missing aud, and nothing else", () => {
@@ -118,8 +133,50 @@ describe("inspectStorageGrants", () => {
     ["list on <p>/ for a read-all role", true, listing([`${P}/`, `${P}/*`]), []],
     ["list inside the own folder (StringLike)", false, listing([`${P}/${SUB}/`, `${P}/${SUB}/*`]), []],
     ["list of exactly the own folder (StringEquals)", false, listing([`${P}/${SUB}/`], "s3:ListBucket", "StringEquals"), []],
+    // s3:prefix is single-valued: ForAnyValue: over an absent key is false, so it confines as StringLike does;
+    // ForAllValues: over an absent key is true, so a listing without a prefix passes, unless Null false requires one.
+    ["list under ForAnyValue:StringLike inside the own folder", false, listing([`${P}/${SUB}/`, `${P}/${SUB}/*`], "s3:ListBucket", "ForAnyValue:StringLike"), []],
+    ["list under ForAllValues:StringLike (absent prefix passes)", false, listing([`${P}/${SUB}/`, `${P}/${SUB}/*`], "s3:ListBucket", "ForAllValues:StringLike"), [["list-not-confined", "G"]]],
+    ["list under ForAllValues:StringLike with Null s3:prefix false", false, grant({ Action: "s3:ListBucket", Resource: BUCKET, Condition: { "ForAllValues:StringLike": { "s3:prefix": [`${P}/${SUB}/*`] }, Null: { "s3:prefix": "false" } } }), []],
+    ["list under StringLikeIfExists with Null s3:prefix false", false, grant({ Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLikeIfExists: { "s3:prefix": [`${P}/${SUB}/*`] }, Null: { "s3:prefix": "false" } } }), []],
+    ["list inside the own folder beside an IfExists condition on another key", false, grant({ Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringLike: { "s3:prefix": [`${P}/${SUB}/*`] }, StringEqualsIfExists: { "aws:SourceVpc": "vpc-1" } } }), []],
+    ["list only under a negated operator", false, listing([`${P}/${SUB}/*`], "s3:ListBucket", "StringNotLike"), [["list-not-confined", "G"]]],
+    // The default of ${sub, 'default'} never applies to a Cognito session, which always has an identity id.
+    ["list inside the own folder written ${sub, 'default'}", false, listing([`${P}/\${cognito-identity.amazonaws.com:sub, 'nobody'}/*`]), []],
+    ["objects in the own folder written ${sub, 'default'}", false, objects("s3:GetObject", `${BUCKET}/${P}/\${cognito-identity.amazonaws.com:sub,'none'}/*`), []],
+    // ListBucketMultipartUploads has no s3:prefix key: a statement needing one never allows it, one without lists every upload.
+    ["ListBucketMultipartUploads beside ListBucket under StringLike inside the folder", false, listing([`${P}/${SUB}/`, `${P}/${SUB}/*`], ["s3:ListBucket", "s3:ListBucketMultipartUploads"]), []],
+    ["ListBucketMultipartUploads without a condition", false, listing(undefined, "s3:ListBucketMultipartUploads"), [["list-not-confined", "G"]]],
+    ["ListBucketMultipartUploads under StringLikeIfExists", false, listing([`${P}/${SUB}/*`], "s3:ListBucketMultipartUploads", "StringLikeIfExists"), [["list-not-confined", "G"]]],
   ])("%s (readAllFolders %s)", (_label, readAllFolders, statement, expected) => {
     expect(inspectGrant(statement, readAllFolders)).toEqual(expected);
+  });
+
+  it("says why a listing is not confined: no condition, one that holds without a prefix, values outside, or an action without the key", () => {
+    const message = (statement: PolicyStatement) => inspectStorageGrants(doc(statement), { bucketArn: BUCKET, prefix: P }).map((i) => i.message);
+    expect(message(listing(undefined))).toEqual([expect.stringContaining("no s3:prefix condition")]);
+    expect(message(listing([`${P}/${SUB}/*`], "s3:ListBucket", "StringLikeIfExists"))).toEqual([expect.stringContaining("StringLikeIfExists also holds when the request has no s3:prefix")]);
+    expect(message(listing([`${P}/${SUB}/*`], "s3:ListBucket", "ForAllValues:StringLike"))).toEqual([expect.stringContaining("ForAllValues:StringLike also holds when the request has no s3:prefix")]);
+    expect(message(listing(["cognito-test"]))).toEqual([expect.stringContaining('allows ["cognito-test"]')]);
+    expect(message(listing(undefined, "s3:ListBucketMultipartUploads"))).toEqual([expect.stringMatching(/^s3:ListBucketMultipartUploads has no s3:prefix key/)]);
+  });
+
+  // IAM applies a Deny to every Allow of the role: a broad Allow that a Deny confines is confined.
+  const broad = objects(["s3:GetObject", "s3:PutObject"], `${BUCKET}/${P}/*`);
+  const denyOutside = (over: Partial<PolicyStatement> = {}): PolicyStatement => ({ Sid: "D", Effect: "Deny", Action: "s3:*", NotResource: [`${BUCKET}/${P}/${SUB}/*`, BUCKET], ...over });
+  const broadList = listing(undefined);
+  const denyOtherPrefixes = (values: string[]): PolicyStatement => ({ Sid: "DL", Effect: "Deny", Action: "s3:ListBucket", Resource: BUCKET, Condition: { StringNotLike: { "s3:prefix": values } } });
+  it.each<[string, PolicyStatement[], [InspectionRule, string][]]>([
+    ["a broad Allow narrowed by Deny s3:* NotResource the own folder", [broad, denyOutside()], []],
+    ["the same Allow, the Deny in another of the role's policies", [broad], []],
+    ["control: the Deny spares <p>/*", [broad, denyOutside({ NotResource: [`${BUCKET}/${P}/*`] })], [["object-not-confined", "G"]]],
+    ["control: the Deny has a condition", [broad, denyOutside({ Condition: { Bool: { "aws:MultiFactorAuthPresent": "true" } } })], [["object-not-confined", "G"]]],
+    ["control: the Deny covers GetObject only", [broad, denyOutside({ Action: "s3:GetObject" })], [["object-not-confined", "G"]]],
+    ["an unconditioned listing narrowed by Deny StringNotLike s3:prefix the own folder", [broadList, denyOtherPrefixes([`${P}/${SUB}/`, `${P}/${SUB}/*`])], []],
+    ["control: the Deny spares <p>/*", [broadList, denyOtherPrefixes([`${P}/*`])], [["list-not-confined", "G"]]],
+  ])("%s", (label, statements, expected) => {
+    const denies = label.includes("another of the role's policies") ? [denyOutside()] : undefined;
+    expect(rules(inspectStorageGrants(doc(...statements), { bucketArn: BUCKET, prefix: P, ...(denies ? { denies } : {}) }))).toEqual(expected);
   });
 
   it("names the offending statement by index when it has no Sid, and ignores Deny statements", () => {

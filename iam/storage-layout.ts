@@ -5,6 +5,7 @@
  * reviewer's template readers both find identity storage this way.
  */
 import { COGNITO_IDENTITY_PRINCIPAL, IDENTITY_ID_VARIABLE } from "./cognito";
+import { canonicalIdentityVariable } from "./conditions";
 import { listOf, type IamDocument } from "./document";
 
 /** Statements (by index) that allow `cognito-identity.amazonaws.com` as a federated principal. */
@@ -40,7 +41,8 @@ export function bucketArnsIn(doc: IamDocument): string[] {
  */
 export function folderRoots(docs: IamDocument[], bucketArn: string): string[] {
   const roots = new Set<string>();
-  const rootOf = (key: string) => {
+  const rootOf = (written: string) => {
+    const key = canonicalIdentityVariable(written);
     const at = key.indexOf(IDENTITY_ID_VARIABLE);
     if (at < 0) return;
     const before = key.slice(0, at);

@@ -55,15 +55,24 @@ describe("issue 11's classes, judged in both modes", () => {
     // Another account reads every folder through the bucket policy: unsound before (PASS, PROVED 5/5).
     ["a bucket policy granting another account read of every folder", { identity: "own-objects-list.json", bucket: "bucket-cross-account.json", exits: [1, 1, 1], finding: "other-principal" }],
     // The nested-key case (a wildcard bucket segment) has its own test below.
-    // The Deny confines the broad Allow to the own folder; ForAnyValue on the single-valued s3:prefix
-    // holds only when the key is present; the default never applies (every caller has an id).
-    ["a broad Allow narrowed by a Deny, ForAnyValue on s3:prefix, a variable with a default", { identity: "broad-allow-narrowed-by-deny.json", bucket: GOOD_BUCKET, exits: [0, 0, 1] }],
+    // A correct policy passes --strict. The Deny (s3:* on everything but the own folder's objects
+    // and the bucket) confines the broad Allow on cognito-test/* to the own folder; ForAnyValue: on
+    // the single-valued s3:prefix fails when the key is absent, so it confines as StringLike does,
+    // and `<own folder>/*` also matches the folder itself (* matches the empty string); the
+    // default of ${sub, 'nobody'} never applies (every Cognito session has an identity id); the
+    // trust names Google beside Cognito, but Google's tokens carry no cognito-identity.amazonaws.com
+    // keys, so the aud condition (StringLike without a wildcard: an exact match) and the amr
+    // condition (ForAnyValue: over no values is false) refuse them. The owner has exactly the
+    // default owner actions and the bucket policy denies plain HTTP: no warning is left.
+    ["a correct policy (narrowed by a Deny, ForAnyValue on s3:prefix, a default, two federated providers with exact aud)", { identity: "broad-allow-narrowed-by-deny.json", bucket: GOOD_BUCKET, trust: "trust-two-providers.json", exits: [0, 0, 0] }],
+    // Its controls: without the Deny, cognito-test/* is every identity's folder.
+    ["control: the same broad Allow without the Deny", { identity: "broad-allow-without-deny.json", bucket: GOOD_BUCKET, trust: "trust-two-providers.json", exits: [1, 1, 1], finding: "object-outside-folder" }],
+    // …and with aud StringLike "ap-northeast-1:*", every pool of the region gets the role.
+    ["control: the two-provider trust with a wildcard aud", { identity: "broad-allow-narrowed-by-deny.json", bucket: GOOD_BUCKET, trust: "trust-two-providers-any-pool.json", exits: [1, 1, 1], finding: "trust" }],
     // Fewer actions than intended (no delete, no multipart, no listing): narrower, a warning.
     ["an owner lacking intended actions", { identity: "narrower-than-intended.json", bucket: GOOD_BUCKET, exits: [0, 0, 1] }],
     // Folders at the bucket root.
     ["folders at the bucket root (--prefix \"\")", { identity: "root-folders.json", bucket: GOOD_BUCKET, prefix: "", exits: [0, 0, 0] }],
-    // Two federated providers, StringLike on aud without a wildcard: Google's tokens carry no Cognito aud.
-    ["a trust with two federated providers and StringLike on aud", { identity: "own-objects-list.json", bucket: GOOD_BUCKET, trust: "trust-two-providers.json", exits: [0, 0, 1] }],
     // Cognito Sync on every dataset and identity-pool administration reach every identity.
     ["cognito-sync:* on * and identity-pool admin APIs", { identity: "cognito-admin.json", bucket: GOOD_BUCKET, exits: [1, 1, 1], finding: "non-s3-grant" }],
     // Slower (20–35 s each: their excess and shared-folder queries reach the full symbolic search), so

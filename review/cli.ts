@@ -25,7 +25,7 @@ import { verdictOf } from "./verdict";
 import type { ReviewTarget } from "./review-target";
 import { renderReviews, reviewsPass, type OutputFormat, type Review } from "./reviews";
 import type { SuppliedDocument } from "./inputs/identity-roles";
-import { withInputFindings } from "./inputs/input-findings";
+import { locatedVerdict, withInputFindings } from "./inputs/input-findings";
 import { readParameterFile, targetsFromTemplates, TEMPLATE_FORMATS, type TemplateFormat } from "./inputs/read-inputs";
 import { targetFromFiles, targetFromStack } from "./targets";
 
@@ -220,7 +220,7 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
       // Counterexamples are replayed through the local engine: it needs no credentials.
       const proof = o.prove !== false ? await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout }) : undefined;
       const scope = scopeOf(target, proof?.otherPrincipals ?? foreignPrincipalsOf(target).map((f) => f.label));
-      reviews.push({ matrix, ...(proof ? { proof } : {}), verdict: verdictOf(matrix, proof, strict), scope });
+      reviews.push({ matrix, ...(proof ? { proof } : {}), verdict: locatedVerdict(verdictOf(matrix, proof, strict), target), scope });
     }
   } catch (e) {
     if (e instanceof PolicyInputError || e instanceof ProjectConfigError || e instanceof StageConfigError || e instanceof AwsEngineError) {

@@ -14,6 +14,7 @@ import { revealedKey } from "./prover/replay";
 import { resolveRole } from "./cognito-role-resolution";
 import { bucketArnOf, type ReviewTarget, type SourceLocation } from "./review-target";
 import { buildScenarios, type S3Scenario, type TrustScenario } from "./scenarios";
+import { judgeKeysWrittenByOthers } from "./written-by-others";
 
 export type FindingCategory =
   | "object-outside-folder"
@@ -246,6 +247,7 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
     decidedBy: formatRefs(r.verdict.decidedBy),
     detail: r.failure!,
   });
+  const writtenByOthers = await judgeKeysWrittenByOthers(target, rows, scenarios.identities, engine);
   const failed = rows.filter((r) => !r.pass);
   const nonS3 = target.roles.flatMap((role) => role.identityPolicies.flatMap((p) => inspectNonS3Grants(p.document, { identityPoolId: target.identityPoolId }).map((g) => ({ ...g, document: p.name }))));
   const nonS3Finding = (g: (typeof nonS3)[number]): Finding => ({ category: "non-s3-grant", request: `${g.document} statement ${g.statement}`, expected: "no grant reaching other identities", actual: g.actions.join(", "), decidedBy: `${g.document} › ${g.statement}`, detail: g.message });
@@ -284,9 +286,9 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
     findings,
     warnings,
     notes,
-    requests: scenarios.s3.length + distinct.length + trustVerdicts.length,
+    requests: scenarios.s3.length + distinct.length + trustVerdicts.length + writtenByOthers,
     // Engines that count their evaluations say how many were run; the others ran one per request.
-    simulations: engines.every((e) => e.stats) ? engines.reduce((n, e, i) => n + e.stats!.simulations - runsBefore[i]!, 0) : scenarios.s3.length + distinct.length + trustVerdicts.length,
+    simulations: engines.every((e) => e.stats) ? engines.reduce((n, e, i) => n + e.stats!.simulations - runsBefore[i]!, 0) : scenarios.s3.length + distinct.length + trustVerdicts.length + writtenByOthers,
     elapsedMs: performance.now() - started,
     pass: findings.length === 0,
   };
@@ -295,8 +297,10 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
 function inspectDocuments(target: ReviewTarget): { document: string; issue: InspectionIssue }[] {
   const out: { document: string; issue: InspectionIssue }[] = [];
   for (const role of target.roles) {
+    // IAM applies every Deny of the role's policies to each Allow: a broad Allow may be narrowed elsewhere.
+    const denies = role.identityPolicies.flatMap((p) => p.document.Statement.filter((s) => s.Effect === "Deny"));
     for (const p of role.identityPolicies) {
-      for (const issue of inspectStorageGrants(p.document, { bucketArn: bucketArnOf(target), prefix: target.prefix, readAllFolders: role.readAllFolders })) out.push({ document: p.name, issue });
+      for (const issue of inspectStorageGrants(p.document, { bucketArn: bucketArnOf(target), prefix: target.prefix, readAllFolders: role.readAllFolders, denies })) out.push({ document: p.name, issue });
     }
     if (role.trustPolicy) for (const issue of inspectTrustPolicy(role.trustPolicy.document, target.identityPoolId)) out.push({ document: role.trustPolicy.name, issue });
   }

@@ -34,9 +34,14 @@ function uuid(seed: string): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-/** Auto-name like Pulumi does: logical name plus a 7-character random suffix (seeded by the deployment). */
+/**
+ * Auto-name like Pulumi does: logical name plus a 7-character random suffix (seeded by the
+ * deployment). Like Pulumi, it refuses a name the suffix would push over the physical limit
+ * rather than shorten it.
+ */
 function autoNameOf(name: string, maxLength: number, deployment: string): string {
-  return `${name.slice(0, maxLength - 8)}-${hex(deployment + name, 7)}`;
+  if (name.length + 8 > maxLength) throw new Error(`synth: name '${name}-' plus 7 random chars is longer than maximum length ${maxLength}`);
+  return `${name}-${hex(deployment + name, 7)}`;
 }
 
 type Computed = { id: string; state: Record<string, unknown> };
@@ -87,7 +92,8 @@ function compute(type: string, name: string, inputs: StringInputs, region: strin
       return { id: `${inputs.role}:${policyName}`, state: { name: policyName } };
     }
     case "aws:s3/bucket:Bucket": {
-      const bucket = inputs.bucket ?? autoName(63).toLowerCase();
+      const bucket = inputs.bucket ?? autoName(63);
+      if (!/^[a-z0-9][a-z0-9.-]{1,61}[a-z0-9]$/.test(bucket)) throw new Error(`synth: ${JSON.stringify(bucket)} is not an S3 bucket name (a-z 0-9 . -)`);
       return {
         id: bucket,
         state: { bucket, arn: `arn:aws:s3:::${bucket}`, bucketRegionalDomainName: `${bucket}.s3.${region}.amazonaws.com`, region },

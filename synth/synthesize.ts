@@ -52,6 +52,8 @@ export interface SynthesizeOptions {
   deployment?: string;
   /** Config values to set or (with `undefined`) remove, by short or full key. */
   overrides?: Record<string, unknown>;
+  /** Read the config of this stage's Pulumi.<name>.yaml (for a stack name that has no file of its own). @default stack */
+  configOf?: string;
 }
 
 export function resolve<T>(value: pulumi.Input<T>): Promise<pulumi.Unwrap<T>> {
@@ -181,7 +183,7 @@ function lambdaCodeForSynthesis(): Promise<pulumi.asset.Archive> {
 /** Synthesizes a stage of this project exactly as `pulumi up --stack <stack>` would build it. */
 export async function synthesizeStack(options: SynthesizeOptions = {}): Promise<SynthesizedStack> {
   const stack = options.stack ?? "dev";
-  const raw = stackConfig(stack, options.overrides);
+  const raw = stackConfig(options.configOf ?? stack, options.overrides);
   const code = await lambdaCodeForSynthesis();
   let config: StageConfig | undefined;
   const synthesized = await synthesizeProgram(

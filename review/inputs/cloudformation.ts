@@ -121,6 +121,9 @@ export function readCloudFormation(file: string, doc: LocatedDocument, options: 
       case "AWS::S3::Bucket": {
         const name = r.physicalId(id);
         model.buckets.push({ name, placeholder: model.placeholders.has(name), source: loc(id) });
+        const ownership = r.resolve(props.OwnershipControls, where("OwnershipControls"));
+        const rules = isObject(ownership) && Array.isArray(ownership.Rules) ? ownership.Rules.filter(isObject) : [];
+        for (const rule of rules) model.ownershipControls.push({ bucket: name, ...(str(rule.ObjectOwnership) ? { objectOwnership: str(rule.ObjectOwnership)! } : {}), source: loc(id, "Properties", "OwnershipControls") });
         break;
       }
       case "AWS::S3::BucketPolicy": {

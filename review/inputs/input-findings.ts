@@ -6,6 +6,7 @@
  */
 import type { Finding, MatrixResult } from "../matrix";
 import type { NamedPolicy, ReviewTarget, SourceLocation } from "../review-target";
+import type { ReviewVerdict } from "../verdict";
 
 export const whereIs = (s: SourceLocation) => `${s.file}${s.line !== undefined ? `:${s.line}` : ""} (${s.resource})`;
 
@@ -59,18 +60,26 @@ export function findingSources(f: Finding, t: ReviewTarget): SourceLocation[] {
     out.push({ ...d.source, ...(line !== undefined ? { line } : {}) });
   }
   if (out.length === 0) {
-    for (const r of t.roles) if (r.source && new RegExp(`^role ${r.group.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}[,:]`).test(f.request)) out.push(r.source);
+    // A matrix row names its role first; a proof property names it after the property (`1. object-isolation, role user: …`).
+    for (const r of t.roles) if (r.source && new RegExp(`(?:^|, )role ${r.group.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}(?:[,:]|$)`).test(f.request)) out.push(r.source);
   }
   if (out.length === 0 && f.category === "role-mapping" && t.roleMapping?.source) out.push(t.roleMapping.source);
   return out;
 }
 
-/** The review with the inputs' own findings added, and every finding's sources named. */
+const located = (t: ReviewTarget) => (f: Finding): Finding => {
+  const sources = findingSources(f, t);
+  return sources.length ? { ...f, sources } : f;
+};
+
+/** The review with the inputs' own findings added, and every finding's and warning's sources named. */
 export function withInputFindings(result: MatrixResult): MatrixResult {
   const extra = inputFindings(result.target);
-  const findings = [...result.findings, ...extra].map((f) => {
-    const sources = findingSources(f, result.target);
-    return sources.length ? { ...f, sources } : f;
-  });
-  return { ...result, findings, pass: result.pass && extra.length === 0 };
+  const findings = [...result.findings, ...extra].map(located(result.target));
+  return { ...result, findings, warnings: result.warnings.map(located(result.target)), pass: result.pass && extra.length === 0 };
+}
+
+/** The verdict with the proof's findings located too (at the statements their counterexamples name, else the role). */
+export function locatedVerdict(verdict: ReviewVerdict, t: ReviewTarget): ReviewVerdict {
+  return { ...verdict, findings: verdict.findings.map(located(t)), warnings: verdict.warnings.map(located(t)) };
 }

@@ -7,6 +7,7 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
+import { cfnIdentityStack } from "../test-support/cfn-identity-stack";
 import { runReviewCli as cli } from "../test-support/review-inputs";
 import { targetsFromTemplates } from "./read-inputs";
 
@@ -20,38 +21,13 @@ const read = (file: string, extra: Partial<Parameters<typeof targetsFromTemplate
 const SUB = "${cognito-identity.amazonaws.com:sub}";
 
 /** One role, one bucket; `grant` is the YAML of the role's policy statements (indented 14). */
-const template = (grant: string, extra = "") => `
-AWSTemplateFormatVersion: '2010-09-09'
-Parameters:
-  Stage: { Type: String }
-Conditions:
-  IsProd: !Equals [!Ref Stage, prod]
-Resources:
-  Files:
-    Type: AWS::S3::Bucket
-    Properties:
-      BucketName: !Join ['-', [files, !Select [1, !Split [':', 'a:store:b']]]]
-  Pool:
-    Type: AWS::Cognito::IdentityPool
-    Properties: { AllowUnauthenticatedIdentities: false }
-  Role:
-    Type: AWS::IAM::Role
-    Properties:
-      AssumeRolePolicyDocument:
-        Statement:
-          - Effect: Allow
-            Principal: { Federated: cognito-identity.amazonaws.com }
-            Action: sts:AssumeRoleWithWebIdentity
-            Condition:
-              StringEquals: { 'cognito-identity.amazonaws.com:aud': !Ref Pool }
-              ForAnyValue:StringLike: { 'cognito-identity.amazonaws.com:amr': authenticated }
-      Policies:
-        - PolicyName: grants
-          PolicyDocument:
-            Version: '2012-10-17'
-            Statement:
-${grant}
-${extra}`;
+const template = (grant: string, extra = "") =>
+  cfnIdentityStack({
+    head: "AWSTemplateFormatVersion: '2010-09-09'\nParameters:\n  Stage: { Type: String }\nConditions:\n  IsProd: !Equals [!Ref Stage, prod]\n",
+    bucketProperties: "      BucketName: !Join ['-', [files, !Select [1, !Split [':', 'a:store:b']]]]",
+    grants: grant,
+    extra,
+  });
 
 const OWN = `              - Sid: Own
                 Effect: Allow
@@ -90,14 +66,17 @@ describe("CloudFormation intrinsics, resolved as CloudFormation does", () => {
     const r = await cli("--template", file, "--format", "json");
     expect(r.stderr).toBe("");
     expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout) as { reviews: { target: { label: string }; pass: boolean }[] };
-    expect(report.reviews.map((x) => [x.target.label.replace(/^.* \[/, "["), x.pass])).toEqual([["[IsProd=true]", false], ["[IsProd=false]", false]]);
-    // Control: with the condition decided true, only the confined grant remains.
+    // IsProd=true keeps only the confined GetObject: the owner is narrower than intended and no
+    // bucket policy denies plain HTTP, which are warnings (issue 11), so that branch passes.
+    // IsProd=false adds GetObject on u/*, every identity's folder: a finding, and the run fails.
+    const report = JSON.parse(r.stdout) as { reviews: { target: { label: string }; pass: boolean }[]; findings: { category: string; review: string }[] };
+    expect(report.reviews.map((x) => [x.target.label.replace(/^.* \[/, "["), x.pass])).toEqual([["[IsProd=true]", true], ["[IsProd=false]", false]]);
+    expect(report.findings.some((f) => f.category === "object-outside-folder" && f.review.endsWith("[IsProd=false]"))).toBe(true);
+    expect(report.findings.filter((f) => f.review.endsWith("[IsProd=true]"))).toEqual([]);
+    // Control: with the condition decided true, only the confined grant remains: one review, exit 0.
     const decided = await cli("--template", file, "--parameter", "Stage=prod", "--format", "json");
-    const one = JSON.parse(decided.stdout) as { findings: { actual: string }[] };
-    const all = JSON.parse(r.stdout) as { findings: { actual: string }[] };
-    expect(all.findings.some((f) => f.actual === "object-not-confined")).toBe(true);
-    expect(one.findings.some((f) => f.actual === "object-not-confined")).toBe(false);
+    expect(decided.code).toBe(0);
+    expect((JSON.parse(decided.stdout) as { findings: unknown[] }).findings).toEqual([]);
   });
 
   it("Fn::ImportValue in ManagedPolicyArns is another stack's policy: named, UNKNOWN, and supplied with --identity-policy", async () => {
@@ -111,7 +90,38 @@ describe("CloudFormation intrinsics, resolved as CloudFormation does", () => {
     expect(absent[0]!.sources[0]).toMatchObject({ file, line: expect.any(Number) });
     const given = write("shared.json", JSON.stringify({ Version: "2012-10-17", Statement: [{ Effect: "Allow", Action: "s3:GetObject", Resource: `arn:aws:s3:::files-store/u/${SUB}/*` }] }));
     const supplied = await cli("--template", file, "--identity-policy", `shared-storage-policy=${given}`, "--format", "json");
+    // Supplied, the policy is confined to the own folder: nothing is UNKNOWN any more and the review passes.
+    expect(supplied.code).toBe(0);
     expect((JSON.parse(supplied.stdout) as { findings: { category: string }[] }).findings.filter((f) => f.category === "absent-policy")).toEqual([]);
+  });
+});
+
+describe("role mapping read from the inputs", () => {
+  /** The role carried by a `users` group and handed out by a Rules mapping that matches cognito:groups with `matchType`. */
+  const mapped = (matchType: string) => `  Users:
+    Type: AWS::Cognito::UserPoolGroup
+    Properties: { GroupName: users, UserPoolId: pool-1, RoleArn: !GetAtt Role.Arn }
+  Attachment:
+    Type: AWS::Cognito::IdentityPoolRoleAttachment
+    Properties:
+      IdentityPoolId: !Ref Pool
+      RoleMappings:
+        idp:
+          Type: Rules
+          AmbiguousRoleResolution: Deny
+          IdentityProvider: cognito-idp.us-east-1.amazonaws.com/us-east-1_x:client
+          RulesConfiguration:
+            Rules: [{ Claim: 'cognito:groups', MatchType: ${matchType}, Value: users, RoleARN: !GetAtt Role.Arn }]
+`;
+  // Contains matches a user in users and any other group (and groups whose name contains "users"):
+  // the rule hands them this role whatever else they are, a finding by its shape.
+  it("a Contains rule on cognito:groups is a finding (exit 1); the same rule with Equals is not (control)", async () => {
+    const run = async (matchType: string) => {
+      const r = await cli("--template", write(`mapping-${matchType}.yaml`, template(OWN, mapped(matchType))), "--no-prove", "--format", "json");
+      return { code: r.code, categories: (JSON.parse(r.stdout) as { findings: { category: string }[] }).findings.map((f) => f.category) };
+    };
+    expect(await run("Contains")).toEqual({ code: 1, categories: ["role-mapping-rule"] });
+    expect(await run("Equals")).toEqual({ code: 0, categories: [] });
   });
 });
 

@@ -57,6 +57,15 @@ export interface ModelBucket {
   source: SourceLocation;
 }
 
+/** A bucket's object-ownership setting (CloudFormation OwnershipControls, Terraform/Pulumi ownership-controls resources). */
+export interface ModelOwnershipControls {
+  /** The bucket's name. */
+  bucket: string;
+  /** `BucketOwnerEnforced` (ACLs disabled), `BucketOwnerPreferred`, `ObjectWriter`; undefined when unknown. */
+  objectOwnership?: string;
+  source: SourceLocation;
+}
+
 export interface ModelBucketPolicy {
   /** The bucket's name. */
   bucket: string;
@@ -99,6 +108,7 @@ export interface InputModel {
   attachments: ModelPolicyAttachment[];
   buckets: ModelBucket[];
   bucketPolicies: ModelBucketPolicy[];
+  ownershipControls: ModelOwnershipControls[];
   identityPools: ModelIdentityPool[];
   roleAttachments: ModelRoleAttachment[];
   userPoolGroups: ModelUserPoolGroup[];
@@ -116,6 +126,7 @@ export function emptyModel(files: string[] = []): InputModel {
     attachments: [],
     buckets: [],
     bucketPolicies: [],
+    ownershipControls: [],
     identityPools: [],
     roleAttachments: [],
     userPoolGroups: [],
@@ -135,6 +146,7 @@ export function mergeModels(models: InputModel[]): InputModel {
     out.attachments.push(...m.attachments);
     out.buckets.push(...m.buckets);
     out.bucketPolicies.push(...m.bucketPolicies);
+    out.ownershipControls.push(...m.ownershipControls);
     out.identityPools.push(...m.identityPools);
     out.roleAttachments.push(...m.roleAttachments);
     out.userPoolGroups.push(...m.userPoolGroups);

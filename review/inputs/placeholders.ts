@@ -36,6 +36,7 @@ export function replacePlaceholder(model: InputModel, from: string, to: string):
     b.bucket = swap(b.bucket);
     doc(b.document);
   }
+  for (const o of model.ownershipControls) o.bucket = swap(o.bucket);
   for (const p of model.identityPools) if (p.id === from) Object.assign(p, { id: to, placeholder: false });
   for (const a of model.roleAttachments) Object.assign(a, swap({ ...a, source: undefined }), { source: a.source });
   for (const g of model.userPoolGroups) if (g.roleArn) g.roleArn = swap(g.roleArn);

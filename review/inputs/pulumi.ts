@@ -27,6 +27,7 @@ const TYPES = {
   rolePolicyAttachment: "aws:iam/rolePolicyAttachment:RolePolicyAttachment",
   policyAttachment: "aws:iam/policyAttachment:PolicyAttachment",
   bucketPolicy: "aws:s3/bucketPolicy:BucketPolicy",
+  ownershipControls: "aws:s3/bucketOwnershipControls:BucketOwnershipControls",
   identityPool: "aws:cognito/identityPool:IdentityPool",
   roleAttachment: "aws:cognito/identityPoolRoleAttachment:IdentityPoolRoleAttachment",
   userGroup: "aws:cognito/userGroup:UserGroup",
@@ -91,6 +92,12 @@ export function readPulumiExport(file: string, doc: LocatedDocument): InputModel
       case TYPES.bucketPolicy:
         model.bucketPolicies.push({ bucket: str("bucket") ?? "", document: document(`${name} (bucket policy)`, get("policy")) });
         break;
+      case TYPES.ownershipControls: {
+        const rule = get("rule");
+        const ownership = isObject(rule) && typeof rule.objectOwnership === "string" && rule.objectOwnership !== UNKNOWN ? rule.objectOwnership : undefined;
+        model.ownershipControls.push({ bucket: str("bucket") ?? "", ...(ownership ? { objectOwnership: ownership } : {}), source });
+        break;
+      }
       case TYPES.identityPool:
         model.identityPools.push({ id: (typeof raw.id === "string" && raw.id) || str("id") || "", placeholder: false, allowUnauthenticatedIdentities: get("allowUnauthenticatedIdentities") === true, source });
         break;

@@ -146,6 +146,12 @@ export function readTerraform(file: string, doc: LocatedDocument): InputModel {
         model.buckets.push({ name, placeholder: model.placeholders.has(name), source: loc(r) });
         break;
       }
+      case "aws_s3_bucket_ownership_controls": {
+        const rule = (Array.isArray(v.rule) ? v.rule.filter(isObject) : [])[0];
+        const ownership = !isUnknown(r, "rule") && typeof rule?.object_ownership === "string" ? rule.object_ownership : undefined;
+        model.ownershipControls.push({ bucket: linked(r, "bucket") ?? r.address, ...(ownership ? { objectOwnership: ownership } : {}), source: loc(r) });
+        break;
+      }
       case "aws_s3_bucket_policy":
         model.bucketPolicies.push({ bucket: linked(r, "bucket") ?? r.address, document: document(r, `${r.address} (bucket policy)`, "policy", v.policy, isUnknown(r, "policy")) });
         break;

@@ -127,6 +127,17 @@ function roleMapping(model: InputModel, poolId: string): { mapping?: RoleMapping
   };
   return { mapping, issues: inspectMappingRules(m.rules).map((i) => ({ at: i.at, message: i.message, source: attachment.source })) };
 }
+/**
+ * The inputs prove ACLs disabled only when they set the bucket's object ownership to
+ * BucketOwnerEnforced, and nothing sets it otherwise. S3 has made that the default for new
+ * buckets since April 2023, but a bucket made earlier, or changed later, keeps ACLs: a default
+ * proves nothing.
+ */
+function aclsDisabled(model: InputModel, bucket: string): boolean {
+  const controls = model.ownershipControls.filter((o) => o.bucket === bucket);
+  return controls.length > 0 && controls.every((o) => o.objectOwnership === "BucketOwnerEnforced");
+}
+
 type ReviewTargetIssues = NonNullable<ReviewTarget["inputs"]>["mappingIssues"];
 
 export function targetsFromModel(model: InputModel, flags: TargetFlags): ReviewTarget[] {
@@ -189,8 +200,7 @@ export function targetsFromModel(model: InputModel, flags: TargetFlags): ReviewT
       bucketName,
       prefix,
       intent: { ...defaultIntent(prefix), ...(flags.ownerActions ? { ownerActions: flags.ownerActions } : {}), sharedFolders: flags.sharedFolders ?? [] },
-      // Whether the inputs show ACLs disabled (BucketOwnerEnforced) is not read yet: ACL writes count as findings.
-      aclsDisabled: false,
+      aclsDisabled: aclsDisabled(model, bucketName),
       identityPoolId: pool.id,
       roles: reviewed,
       ...(bucketPolicy ? { bucketPolicy } : {}),

@@ -50,7 +50,8 @@ const INSPECTION_RULES: Record<InspectionRule, string> = {
 
 /** Every rule id the reviewer can report, with its description: stable, and documented in review/README.md. */
 export const SARIF_RULES: Record<string, string> = {
-  ...Object.fromEntries(Object.entries(CATEGORY_RULES).filter(([c]) => c !== "inspection").map(([c, d]) => [`${c === "absent-policy" || c === "role-mapping-rule" ? "inputs" : "isolation"}/${c}`, d])),
+  // Inspection issues and proof properties are reported under their own rule ids (below).
+  ...Object.fromEntries(Object.entries(CATEGORY_RULES).filter(([c]) => c !== "inspection" && c !== "proof").map(([c, d]) => [`${c === "absent-policy" || c === "role-mapping-rule" ? "inputs" : "isolation"}/${c}`, d])),
   ...Object.fromEntries(Object.entries(INSPECTION_RULES).map(([r, d]) => [`inspection/${r}`, d])),
   ...Object.fromEntries(Object.values(PROPERTIES).map((p) => [`proof/${p.id}`, `Not proved: ${p.title}.`])),
 };

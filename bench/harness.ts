@@ -15,6 +15,8 @@ export interface BenchSection {
   rows: BenchRow[];
   /** What a reader needs to weigh the figures (e.g. why a goal is missed). */
   notes?: string[];
+  /** Further figures as a table of their own (e.g. a curve), printed after the rows. */
+  table?: { caption: string; header: string[]; rows: string[][] };
 }
 
 /** A bench module: `export const bench: Bench`. */

@@ -9,9 +9,10 @@ import type { Bench, BenchSection } from "./harness";
 import { bench as lambdaBench } from "./lambda.bench";
 import { bench as policyBench } from "./policy.bench";
 import { bench as proofBench } from "./proof.bench";
+import { bench as scaleBench } from "./scale.bench";
 import { bench as transferBench } from "./transfer.bench";
 
-const BENCHES: Bench[] = [policyBench, proofBench, lambdaBench, transferBench];
+const BENCHES: Bench[] = [policyBench, proofBench, scaleBench, lambdaBench, transferBench];
 const OUTPUT = path.resolve(__dirname, "..", "BENCHMARKS.md");
 
 /** How much of the machine other work took when the benches began: figures from a busy machine are slower. */
@@ -37,6 +38,10 @@ function markdown(sections: BenchSection[]): string {
     lines.push(`## ${section.title}`, "", `Method: ${section.method}.`, "", "| metric | value | goal | met |", "|---|---|---|---|");
     for (const row of section.rows) lines.push(`| ${row.metric} | ${row.value} | ${row.goal ?? ""} | ${row.goal ? (row.met ? "yes" : "**no**") : ""} |`);
     lines.push("");
+    if (section.table) {
+      const { caption, header, rows } = section.table;
+      lines.push(`${caption}:`, "", `| ${header.join(" | ")} |`, `|${header.map(() => "---|").join("")}`, ...rows.map((r) => `| ${r.join(" | ")} |`), "");
+    }
     for (const note of section.notes ?? []) lines.push(`- ${note}`);
     if (section.notes?.length) lines.push("");
   }
@@ -48,7 +53,7 @@ async function main(): Promise<void> {
   // `--only lambda,transfer` runs some benches (for a quick look; --write needs them all).
   const only = process.argv.includes("--only") ? process.argv[process.argv.indexOf("--only") + 1]!.split(",") : undefined;
   if (only && process.argv.includes("--write")) throw new Error("--write records every bench: drop --only");
-  const names = new Map<Bench, string>([[policyBench, "policy"], [proofBench, "proof"], [lambdaBench, "lambda"], [transferBench, "transfer"]]);
+  const names = new Map<Bench, string>([[policyBench, "policy"], [proofBench, "proof"], [scaleBench, "scale"], [lambdaBench, "lambda"], [transferBench, "transfer"]]);
   for (const bench of BENCHES) if (!only || only.includes(names.get(bench)!)) sections.push(await bench());
   const text = markdown(sections);
   process.stdout.write(text + "\n");

@@ -9,10 +9,18 @@ import { createLocalEngine } from "../review/engines/local-engine";
 import { runMatrix } from "../review/matrix";
 import { targetFromStack } from "../review/targets";
 import { synthesizeStack } from "../synth/synthesize";
+import { percentile } from "./harness";
 import { statementsTarget } from "./scale-inputs";
 
+/** Warm matrix runs after the first (their median is the steady-state figure). */
+const WARM_RUNS = 3;
+
 export interface ScaleRun {
+  /** The first matrix in the process (loads the IAM reference data). */
   matrixMs: number;
+  /** Median of the warm runs. */
+  matrixWarmMs: number;
+  requests: number;
   simulations: number;
   proofMs: number;
   solverStartMs: number;
@@ -31,11 +39,19 @@ async function main(kind: string, n: number, prove: boolean) {
   let t = performance.now();
   const matrix = await runMatrix(target, { engine: createLocalEngine() });
   const matrixMs = performance.now() - t;
+  const warm: number[] = [];
+  for (let i = 0; i < WARM_RUNS; i++) {
+    t = performance.now();
+    await runMatrix(target, { engine: createLocalEngine() });
+    warm.push(performance.now() - t);
+  }
   t = performance.now();
   const proof = prove ? await proveTarget(target) : undefined;
   const proofMs = performance.now() - t;
   const run: ScaleRun = {
     matrixMs,
+    matrixWarmMs: percentile(warm, 50),
+    requests: matrix.rows.length,
     simulations: matrix.simulations,
     proofMs: proof ? proofMs : 0,
     solverStartMs: proof?.solverStartMs ?? 0,

@@ -183,19 +183,20 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
   return { target, engine: createAwsEngine({ mode: "deployed", region: target.region }), trustEngine: local };
 }
 
-function progressReporter(io: CliIo, always: boolean) {
+/** Progress of one phase ("simulating", "proving"): redrawn in place on a terminal, by quarters otherwise. */
+function progressReporter(io: CliIo, always: boolean, verb: string) {
   const started = Date.now();
   let lastQuarter = -1;
   return (done: number, total: number) => {
     // Long runs only: say nothing during the first second.
     if (!always && Date.now() - started < 1000) return;
     if (io.interactive) {
-      io.stderr(`\rsimulating ${done}/${total}${done === total ? "\n" : ""}`);
+      io.stderr(`\r${verb} ${done}/${total}${done === total ? "\n" : ""}`);
     } else {
       const quarter = Math.floor((done / total) * 4);
       if (quarter !== lastQuarter) {
         lastQuarter = quarter;
-        io.stderr(`simulating ${done}/${total}\n`);
+        io.stderr(`${verb} ${done}/${total}\n`);
       }
     }
   };
@@ -215,10 +216,11 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const strict = o.strict ?? (o.identityPolicy.length === 0 && o.template.length === 0);
   try {
     for (const { target, engine, trustEngine } of await buildTargets(o)) {
-      const onProgress = io.interactive || o.progress ? progressReporter(io, !!o.progress) : undefined;
-      const matrix = withInputFindings(await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...(onProgress ? { onProgress } : {}) }));
+      // On a terminal, or when asked: quiet when piped or in CI.
+      const progress = (verb: string) => (io.interactive || o.progress ? { onProgress: progressReporter(io, !!o.progress, verb) } : {});
+      const matrix = withInputFindings(await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...progress("simulating") }));
       // Counterexamples are replayed through the local engine: it needs no credentials.
-      const proof = o.prove !== false ? await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout }) : undefined;
+      const proof = o.prove !== false ? await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout, ...progress("proving") }) : undefined;
       const scope = scopeOf(target, proof?.otherPrincipals ?? foreignPrincipalsOf(target).map((f) => f.label));
       reviews.push({ matrix, ...(proof ? { proof } : {}), verdict: locatedVerdict(verdictOf(matrix, proof, strict), target), scope });
     }

@@ -37,6 +37,8 @@ export interface ProveOptions {
   timeoutMs?: number;
   /** Replays counterexamples (default: the local engine). */
   engine?: PolicyEngine;
+  /** Called as queries are decided: queries done so far, of all the proof may ask. */
+  onProgress?: (done: number, total: number) => void;
 }
 
 const ROLE_PROPERTIES: PropertyNumber[] = [1, 2, 3, 4, 5, 6];
@@ -118,21 +120,28 @@ async function proveIn(z: Z3, target: ReviewTarget, options: ProveOptions, start
     return { symbolic, pinned: { ...symbolic, pinned: true } };
   };
   const bucket = target.bucketPolicy ? [target.bucketPolicy] : [];
-  let queries = 0;
-  const verdicts: PropertyVerdict[] = [];
-  const run = async (u: { symbolic: Universe; pinned: Universe }, subject: string, property: PropertyNumber, list: Query[]) => {
-    const t = performance.now();
-    const verdict = await proveProperty(u, engine, subject, property, list, rlimit, () => (queries += 1));
-    verdicts.push({ ...verdict, elapsedMs: performance.now() - t });
-  };
+  // Every property's queries first, so that progress knows the total.
+  const plan: { u: { symbolic: Universe; pinned: Universe }; subject: string; property: PropertyNumber; list: Query[] }[] = [];
   for (const role of target.roles) {
     const u = universes([...role.identityPolicies, ...(role.trustPolicy ? [role.trustPolicy] : []), ...bucket]);
     const all = [...s3Queries(target, role, actions), ...trustQueries(target, role)];
     // Without a trust policy, trust is outside the review (the report's scope says so), not unknown.
-    for (const n of ROLE_PROPERTIES) if (n !== 4 || role.trustPolicy) await run(u, role.group, n, all.filter((q) => q.property === n));
+    for (const n of ROLE_PROPERTIES) if (n !== 4 || role.trustPolicy) plan.push({ u, subject: role.group, property: n, list: all.filter((q) => q.property === n) });
   }
   const others = foreignPrincipalsOf(target);
-  await run(universes(bucket), OTHER_PRINCIPALS, 7, others.flatMap((f) => foreignQueries(target, f, actions)));
+  plan.push({ u: universes(bucket), subject: OTHER_PRINCIPALS, property: 7, list: others.flatMap((f) => foreignQueries(target, f, actions)) });
+  const total = plan.reduce((n, p) => n + p.list.length, 0);
+  let queries = 0;
+  let done = 0;
+  const verdicts: PropertyVerdict[] = [];
+  for (const { u, subject, property, list } of plan) {
+    const t = performance.now();
+    const before = done;
+    const verdict = await proveProperty(u, engine, subject, property, list, rlimit, () => (queries += 1), () => options.onProgress?.((done += 1), total));
+    // A violation ends its property early: the queries it did not need to ask are done too.
+    if (done !== before + list.length) options.onProgress?.((done = before + list.length), total);
+    verdicts.push({ ...verdict, elapsedMs: performance.now() - t });
+  }
   const failing = verdicts.filter((v) => v.status === "UNKNOWN" || (v.status === "VIOLATED" && v.severity === "finding"));
   return {
     verdicts,
@@ -180,6 +189,14 @@ async function solveSymbolic(u: Universe, query: Query, rlimit: number): Promise
   return { answer: unknown ?? { status: "unsat" } };
 }
 
+/** The list's items; `after` is called as the loop moves past each one (not after a `return` from the loop). */
+function* each<T>(list: T[], after: () => void): Generator<T> {
+  for (const item of list) {
+    yield item;
+    after();
+  }
+}
+
 async function proveProperty(
   universes: { symbolic: Universe; pinned: Universe },
   engine: PolicyEngine,
@@ -188,11 +205,13 @@ async function proveProperty(
   queries: Query[],
   rlimit: number,
   count: () => void,
+  /** Called once per query of the list, when it is decided or skipped. */
+  decided: () => void,
 ): Promise<Omit<PropertyVerdict, "elapsedMs">> {
   const out = base(subject, property);
   const { symbolic: u, pinned } = universes;
   let unknown: string | undefined;
-  for (const query of queries) {
+  for (const query of each(queries, decided)) {
     let built;
     let pinnedBuilt;
     try {

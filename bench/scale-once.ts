@@ -51,7 +51,7 @@ async function main(kind: string, n: number, prove: boolean) {
   const run: ScaleRun = {
     matrixMs,
     matrixWarmMs: percentile(warm, 50),
-    requests: matrix.rows.length,
+    requests: matrix.requests,
     simulations: matrix.simulations,
     proofMs: proof ? proofMs : 0,
     solverStartMs: proof?.solverStartMs ?? 0,
@@ -65,10 +65,13 @@ async function main(kind: string, n: number, prove: boolean) {
   process.stdout.write(JSON.stringify(run) + "\n");
 }
 
-main(process.argv[2] ?? "roles", Number(process.argv[3] ?? "1"), process.argv[4] !== "--no-prove").then(
-  () => process.exit(0),
-  (e) => {
-    process.stderr.write(`${(e as Error).stack}\n`);
-    process.exit(1);
-  },
-);
+// Only when run as the child process (the bench imports its types and constants).
+if (require.main === module) {
+  main(process.argv[2] ?? "roles", Number(process.argv[3] ?? "1"), process.argv[4] !== "--no-prove").then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${(e as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

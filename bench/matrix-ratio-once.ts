@@ -1,0 +1,55 @@
+/**
+ * Child process for the matrix growth ratio: the dev stack with 1 role and with 25, each run once
+ * to warm up, then warm runs alternating between the two, so that both see the same machine load
+ * (the machine is shared; separate processes a minute apart saw different loads). Prints one JSON
+ * line with the medians.
+ */
+import { createLocalEngine } from "../review/engines/local-engine";
+import { runMatrix } from "../review/matrix";
+import type { ReviewTarget } from "../review/review-target";
+import { targetFromStack } from "../review/targets";
+import { synthesizeStack } from "../synth/synthesize";
+import { percentile } from "./harness";
+
+export const ALTERNATING_RUNS = 7;
+
+export interface MatrixRatioRun {
+  oneMs: number;
+  manyMs: number;
+  many: number;
+}
+
+const devWith = async (n: number) => targetFromStack(await synthesizeStack({ stack: "dev", overrides: { groups: Array.from({ length: n }, (_, i) => ({ name: `group${i}`, precedence: i })) } }));
+
+async function timed(target: ReviewTarget): Promise<number> {
+  const t = performance.now();
+  const matrix = await runMatrix(target, { engine: createLocalEngine() });
+  if (!matrix.pass) throw new Error(`${target.roles.length} roles: the matrix did not pass`);
+  return performance.now() - t;
+}
+
+async function main(many: number) {
+  const one = await devWith(1);
+  const more = await devWith(many);
+  await timed(one);
+  await timed(more);
+  const oneMs: number[] = [];
+  const manyMs: number[] = [];
+  for (let i = 0; i < ALTERNATING_RUNS; i++) {
+    oneMs.push(await timed(one));
+    manyMs.push(await timed(more));
+  }
+  const run: MatrixRatioRun = { oneMs: percentile(oneMs, 50), manyMs: percentile(manyMs, 50), many };
+  process.stdout.write(JSON.stringify(run) + "\n");
+}
+
+// Only when run as the child process (the bench imports its types and constants).
+if (require.main === module) {
+  main(Number(process.argv[2] ?? "25")).then(
+    () => process.exit(0),
+    (e) => {
+      process.stderr.write(`${(e as Error).stack}\n`);
+      process.exit(1);
+    },
+  );
+}

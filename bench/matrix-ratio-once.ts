@@ -11,21 +11,27 @@ import { targetFromStack } from "../review/targets";
 import { synthesizeStack } from "../synth/synthesize";
 import { percentile } from "./harness";
 
-export const ALTERNATING_RUNS = 7;
+export const ALTERNATING_RUNS = 9;
 
 export interface MatrixRatioRun {
+  /** Median wall time, 1 role. */
   oneMs: number;
   manyMs: number;
+  /** Median CPU time of the process (user and system), which other work on the machine disturbs less. */
+  oneCpuMs: number;
+  manyCpuMs: number;
   many: number;
 }
 
 const devWith = async (n: number) => targetFromStack(await synthesizeStack({ stack: "dev", overrides: { groups: Array.from({ length: n }, (_, i) => ({ name: `group${i}`, precedence: i })) } }));
 
-async function timed(target: ReviewTarget): Promise<number> {
+async function timed(target: ReviewTarget): Promise<{ wall: number; cpu: number }> {
   const t = performance.now();
+  const cpu = process.cpuUsage();
   const matrix = await runMatrix(target, { engine: createLocalEngine() });
   if (!matrix.pass) throw new Error(`${target.roles.length} roles: the matrix did not pass`);
-  return performance.now() - t;
+  const used = process.cpuUsage(cpu);
+  return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };
 }
 
 async function main(many: number) {
@@ -33,13 +39,14 @@ async function main(many: number) {
   const more = await devWith(many);
   await timed(one);
   await timed(more);
-  const oneMs: number[] = [];
-  const manyMs: number[] = [];
+  const ones: { wall: number; cpu: number }[] = [];
+  const manys: { wall: number; cpu: number }[] = [];
   for (let i = 0; i < ALTERNATING_RUNS; i++) {
-    oneMs.push(await timed(one));
-    manyMs.push(await timed(more));
+    ones.push(await timed(one));
+    manys.push(await timed(more));
   }
-  const run: MatrixRatioRun = { oneMs: percentile(oneMs, 50), manyMs: percentile(manyMs, 50), many };
+  const median = (runs: { wall: number; cpu: number }[], pick: "wall" | "cpu") => percentile(runs.map((r) => r[pick]), 50);
+  const run: MatrixRatioRun = { oneMs: median(ones, "wall"), manyMs: median(manys, "wall"), oneCpuMs: median(ones, "cpu"), manyCpuMs: median(manys, "cpu"), many };
   process.stdout.write(JSON.stringify(run) + "\n");
 }
 

@@ -150,6 +150,20 @@ function foreignSimulation(f: ForeignPrincipal, accountId: string): { principal:
   return { principal: arn, identityPolicies: p.accountId === accountId ? [] : [{ name: "its own account (assumed to allow everything)", policy: asSimulationPolicy(ALLOW_ALL) }] };
 }
 
+/** A request's simulation inputs that depend only on its role (or foreign principal) and identity id. */
+interface Prepared {
+  /** Unresolved policy variables, an unsupported principal. */
+  problems: string[];
+  principal: Simulation["request"]["principal"];
+  /** The part of the shared-simulation key these inputs make up (shared-simulations.ts). */
+  keyPrefix: string;
+  /** The identity policies as the evaluator sees them: placeholder names. */
+  evaluated: Simulation["identityPolicies"];
+  /** Their own names, which the verdict is given back. */
+  names: string[];
+  resourceDocument?: IamDocument;
+}
+
 export function createLocalEngine(): PolicyEngine {
   const substitutions = new SubstitutionCache();
   const stats = { simulations: 0 };
@@ -166,7 +180,10 @@ export function createLocalEngine(): PolicyEngine {
       const verdicts: Verdict[] = [];
       // Requests that are the same simulation share one (shared-simulations.ts says when).
       const shared = new SharedSimulations();
-      for (const [i, request] of requests.entries()) {
+      // What a request's simulation takes besides action, resource and context depends only on its
+      // role (or foreign principal) and identity id: worked out once per pair, not per request.
+      const prepared = new Map<RoleUnderReview | ForeignPrincipal, Map<string, Prepared>>();
+      const prepare = (request: S3Request): Prepared => {
         const problems: string[] = [];
         if (request.foreign?.principal.kind === "canonical-user") problems.push("the local engine cannot simulate a canonical-user principal");
         const foreign = request.foreign ? foreignSimulation(request.foreign, target.accountId) : undefined;
@@ -183,16 +200,32 @@ export function createLocalEngine(): PolicyEngine {
         }
         const principal = foreign ? foreign.principal : sessionArn(request.role, target.accountId);
         const principalKey = foreign || !blindToSessions(resourceDocument) ? principal : `a session in ${target.accountId}`;
-        const key = JSON.stringify([principalKey, identityPolicies.map((p) => shared.documentId(p.policy as unknown as IamDocument)), resourceDocument ? shared.documentId(resourceDocument) : -1, request.action, request.resourceArn, request.context, request.deliberatelyAbsent]);
+        return {
+          problems,
+          principal,
+          keyPrefix: JSON.stringify([principalKey, identityPolicies.map((p) => shared.documentId(p.policy as unknown as IamDocument)), resourceDocument ? shared.documentId(resourceDocument) : -1]),
+          evaluated: identityPolicies.map((p, n) => ({ name: placeholder(n), policy: p.policy })),
+          names: identityPolicies.map((p) => p.name),
+          ...(resourceDocument ? { resourceDocument } : {}),
+        };
+      };
+      for (const [i, request] of requests.entries()) {
+        const subject = request.foreign ?? request.role;
+        let perIdentity = prepared.get(subject);
+        if (!perIdentity) prepared.set(subject, (perIdentity = new Map()));
+        let p = perIdentity.get(request.identityId ?? "");
+        if (!p) perIdentity.set(request.identityId ?? "", (p = prepare(request)));
+        const { problems, principal, resourceDocument } = p;
+        const key = `${p.keyPrefix}${JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent])}`;
         const verdict = await shared.get(key, () =>
           simulate(
-            simulation(identityPolicies.map((p, n) => ({ name: placeholder(n), policy: p.policy })), resourceDocument && asSimulationPolicy(resourceDocument), { ...request, principal, accountId: target.accountId }),
+            simulation(p.evaluated, resourceDocument && asSimulationPolicy(resourceDocument), { ...request, principal, accountId: target.accountId }),
             request.deliberatelyAbsent,
             [],
             RESOURCE_PLACEHOLDER,
           ),
         );
-        const own = renamed(verdict, identityPolicies.map((p) => p.name), target.bucketPolicy?.name ?? "resource policy");
+        const own = renamed(verdict, p.names, target.bucketPolicy?.name ?? "resource policy");
         verdicts.push({ ...own, problems: [...problems, ...own.problems] });
         onProgress?.(i + 1, requests.length);
       }

@@ -212,10 +212,10 @@ async function proveProperty(
   const { symbolic: u, pinned } = universes;
   let unknown: string | undefined;
   for (const query of each(queries, decided)) {
-    let built;
     let pinnedBuilt;
     try {
-      built = query.build(u);
+      // Built symbolically only to learn whether every construct is encoded (it throws if not).
+      query.build(u);
       pinnedBuilt = query.build(pinned);
     } catch (e) {
       if (!(e instanceof UnsupportedConstruct)) throw e;

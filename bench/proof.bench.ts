@@ -52,11 +52,13 @@ export const bench: Bench = async () => {
         goal: `<= ${START_RATIO_GOAL}×`,
         met: dev.totalMs / dev.solverStartMs <= START_RATIO_GOAL,
       },
+      { metric: "dev stack proof, Z3 start excluded (per query)", value: `${s(dev.totalMs - dev.solverStartMs)} (${((dev.totalMs - dev.solverStartMs) / dev.queries).toFixed(1)} ms)` },
       { metric: "solver queries (dev stack)", value: String(dev.queries) },
       { metric: "dev stack with admin group-wide read, incl. solver start", value: s(admin.totalMs), goal: "<= 5 s", met: admin.totalMs <= GOAL_MS },
       { metric: "article's list policy: proof with counterexamples found and replayed", value: `${s(article.totalMs)} (${article.violated} properties violated)` },
     ],
     notes: [
+      `The proof ÷ start ratio divides two figures of one process, but Z3's start varies with the machine's load (0.33 s in the 2026-11-29 run, ${s(dev.solverStartMs)} here), and a slow start makes the ratio easier to meet: the proof's own part, Z3 start excluded, is the row that shows its cost.`,
       "Each query is first given 1 s symbolically (a sound policy's queries are unsat within milliseconds), then concrete candidates, then the full time limit: proofs are fast, and finding a counterexample costs up to a second more per violated query.",
       "Concrete candidate requests (Cognito-format ids, the matrix's keys and prefixes) are tried before each symbolic query: Z3 decides those in milliseconds, while building a model with free 46-character ids takes it seconds. Proofs always come from the symbolic query.",
     ],

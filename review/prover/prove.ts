@@ -193,10 +193,10 @@ async function proveProperty(
   const { symbolic: u, pinned } = universes;
   let unknown: string | undefined;
   for (const query of queries) {
-    let built;
     let pinnedBuilt;
     try {
-      built = query.build(u);
+      // Built whole once so that a construct the encoder cannot express is found before any case.
+      query.build(u);
       pinnedBuilt = query.build(pinned);
     } catch (e) {
       if (!(e instanceof UnsupportedConstruct)) throw e;

@@ -14,5 +14,7 @@ module.exports = {
   },
   // The mock-runtime syntheses import @pulumi/aws (about 0.8 s per worker); two workers fit the 2-core machine.
   maxWorkers: 2,
+  // Corpus suites first on a fresh clone (jest.sequencer.js says why).
+  testSequencer: "<rootDir>/jest.sequencer.js",
   testTimeout: 60000,
 };

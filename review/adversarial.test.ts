@@ -75,16 +75,10 @@ describe("issue 11's classes, judged in both modes", () => {
     ["folders at the bucket root (--prefix \"\")", { identity: "root-folders.json", bucket: GOOD_BUCKET, prefix: "", exits: [0, 0, 0] }],
     // Cognito Sync on every dataset and identity-pool administration reach every identity.
     ["cognito-sync:* on * and identity-pool admin APIs", { identity: "cognito-admin.json", bucket: GOOD_BUCKET, exits: [1, 1, 1], finding: "non-s3-grant" }],
-    // Slower (20–35 s each: their excess and shared-folder queries reach the full symbolic search), so
-    // they run with REVIEW_LONG=1 (see review/README.md).
-    ...(process.env.REVIEW_LONG
-      ? ([
-          // Principal * reads every object: anyone, and the role's own sessions (same account), reach B's folder.
-          ["a bucket policy letting * read every object", { identity: "own-objects-list.json", bucket: "bucket-public-read.json", exits: [1, 1, 1], finding: "other-principal" }],
-          // Amplify's layout declared: public read-write, protected readable by all, uploads write-only. No TLS deny: a warning.
-          ["Amplify-style shared folders", { identity: "amplify-like.json", prefix: "private", shared: ["public/=read,write,delete,list", "protected/{id}/=read,list", "uploads/=write"], exits: [0, 0, 1] }],
-        ] as [string, Case][])
-      : []),
+    // Principal * reads every object: anyone, and the role's own sessions (same account), reach B's folder.
+    ["a bucket policy letting * read every object", { identity: "own-objects-list.json", bucket: "bucket-public-read.json", exits: [1, 1, 1], finding: "other-principal" }],
+    // Amplify's layout declared: public read-write, protected readable by all, uploads write-only. No TLS deny: a warning.
+    ["Amplify-style shared folders", { identity: "amplify-like.json", prefix: "private", shared: ["public/=read,write,delete,list", "protected/{id}/=read,list", "uploads/=write"], exits: [0, 0, 1] }],
   ])("%s", async (_label, c) => {
     const r = await review(c);
     expect(r.exits).toEqual(c.exits);

@@ -17,6 +17,7 @@ import { createLocalEngine } from "./engines/local-engine";
 import { PolicyInputError } from "../iam/document";
 import { runMatrix } from "./matrix";
 import { proveTarget } from "./prover/prove";
+import { sharedMatrix, sharedProof } from "./review-memo";
 import { DEFAULT_QUERY_RLIMIT, SAFETY_TIMEOUT_MS } from "./prover/solver";
 import { parseOwnerActions, parseSharedFolder } from "./design-intent";
 import { foreignPrincipalsOf } from "./prover/foreign-queries";
@@ -216,11 +217,15 @@ export async function runCli(argv: string[], io: CliIo): Promise<number> {
   const strict = o.strict ?? (o.identityPolicy.length === 0 && o.template.length === 0);
   try {
     for (const { target, engine, trustEngine } of await buildTargets(o)) {
-      // On a terminal, or when asked: quiet when piped or in CI.
+      // On a terminal, or when asked: quiet when piped or in CI. A result shared from an earlier
+      // review of the same target (review-memo.ts) is not recomputed, so it reports no progress.
       const progress = (verb: string) => (io.interactive || o.progress ? { onProgress: progressReporter(io, !!o.progress, verb) } : {});
-      const matrix = withInputFindings(await runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...progress("simulating") }));
+      const computeMatrix = () => runMatrix(target, { engine, ...(trustEngine ? { trustEngine } : {}), ...progress("simulating") });
+      const local = engine.name === "local" && (!trustEngine || trustEngine.name === "local");
+      const matrix = withInputFindings(await (local ? sharedMatrix(target, computeMatrix) : computeMatrix()));
       // Counterexamples are replayed through the local engine: it needs no credentials.
-      const proof = o.prove !== false ? await proveTarget(target, { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout, ...progress("proving") }) : undefined;
+      const limits = { rlimit: o.solverRlimit, timeoutMs: o.solverTimeout };
+      const proof = o.prove !== false ? await sharedProof(target, limits, () => proveTarget(target, { ...limits, ...progress("proving") })) : undefined;
       const scope = scopeOf(target, proof?.otherPrincipals ?? foreignPrincipalsOf(target).map((f) => f.label));
       reviews.push({ matrix, ...(proof ? { proof } : {}), verdict: locatedVerdict(verdictOf(matrix, proof, strict), target), scope });
     }

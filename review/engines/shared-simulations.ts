@@ -38,7 +38,7 @@ export const RESOURCE_PLACEHOLDER = "\u0000resource policy\u0000";
 
 /** The verdict with each placeholder replaced by the request's own policy names. */
 export function renamed(verdict: Verdict, names: string[], resourcePolicyName: string): Verdict {
-  // NUL-delimited on purpose: no policy name contains NUL, so a placeholder cannot be a real name.
+  // NUL delimits the placeholders: no policy name contains it.
   // eslint-disable-next-line no-control-regex
   const name = (text: string) => text.replace(/\u0000policy (\d+)\u0000/g, (_, i: string) => names[Number(i)] ?? text).split(RESOURCE_PLACEHOLDER).join(resourcePolicyName);
   return {

@@ -2,8 +2,8 @@
  * The intent flags apply to `--template` inputs as to policy files (review-interface.md):
  * `--shared-folder`, `--owner-actions`, `--read-all-folders` and `--prefix ""`. Each is shown to
  * change the verdict the way its words say, beside the same run without it. These runs use the
- * matrix alone (`--no-prove`); the proof of the declared Amplify layout takes about a minute and
- * runs with REVIEW_LONG=1.
+ * matrix alone (`--no-prove`); the proof of the declared Amplify layout runs in `npm run
+ * test:deep` (REVIEW_LONG=1; review/adversarial.test.ts proves an Amplify-style layout in CI).
  */
 import * as fs from "node:fs";
 import * as os from "node:os";
@@ -49,7 +49,7 @@ describe("intent flags with --template", () => {
     expect(undeclared.report.findings.some((f) => f.category === "object-outside-folder" && f.request.includes("on key public/"))).toBe(true);
   });
 
-  (process.env.REVIEW_LONG ? it : it.skip)("--shared-folder: the proof agrees on the declared Amplify layout (about a minute)", async () => {
+  (process.env.REVIEW_LONG ? it : it.skip)("--shared-folder: the proof agrees on the declared Amplify layout (npm run test:deep)", async () => {
     expect((await cli(...amplify.template, ...AMPLIFY_LEVELS)).code).toBe(0);
   }, 300_000);
 

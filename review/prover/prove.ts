@@ -214,7 +214,7 @@ async function proveProperty(
   for (const query of each(queries, decided)) {
     let pinnedBuilt;
     try {
-      // Built symbolically only to learn whether every construct is encoded (it throws if not).
+      // Built whole once so that a construct the encoder cannot express is found before any case.
       query.build(u);
       pinnedBuilt = query.build(pinned);
     } catch (e) {

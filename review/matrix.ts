@@ -170,8 +170,13 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
   // every role, so the role does not change the answer.
   const ownerRefused = (s: S3Scenario) => s.control?.kind === "owner" && !(() => { const v = verdictById.get(s.control.scenarioId); return v && isAllowed(v.decision) && v.problems.length === 0; })();
   const needsReach = scenarios.s3.filter((s) => s.control?.kind === "reachability" || ownerRefused(s));
-  const reachKey = (s: S3Scenario) => JSON.stringify([s.action, s.resource.arn, s.context]);
-  const reachKey2 = (s: S3Scenario) => JSON.stringify([s.foreign?.label ?? "", s.action, s.resource.arn, s.context]);
+  // The role is not in the key: the control policy is the same for every role. Worked out once per scenario.
+  const reachKeys = new WeakMap<S3Scenario, string>();
+  const reachKey2 = (s: S3Scenario) => {
+    let key = reachKeys.get(s);
+    if (key === undefined) reachKeys.set(s, (key = JSON.stringify([s.foreign?.label ?? "", s.action, s.resource.arn, s.context])));
+    return key;
+  };
   const distinct = [...new Map(needsReach.map((s) => [reachKey2(s), s])).values()];
   const reachVerdicts = [
     ...(await engine.evaluateReachability(target, distinct.filter((s) => !s.foreign).map(toRequest))),
@@ -179,7 +184,6 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
   ];
   const reachOrder = [...distinct.filter((s) => !s.foreign), ...distinct.filter((s) => s.foreign)];
   const reachByKey = new Map(reachOrder.map((s, i) => [reachKey2(s), reachVerdicts[i]!]));
-  void reachKey;
 
   const trustEngine = engine.evaluateTrust ? engine : options.trustEngine;
   let trustVerdicts: Verdict[] = [];

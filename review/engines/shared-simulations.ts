@@ -38,6 +38,7 @@ export const RESOURCE_PLACEHOLDER = "\u0000resource policy\u0000";
 
 /** The verdict with each placeholder replaced by the request's own policy names. */
 export function renamed(verdict: Verdict, names: string[], resourcePolicyName: string): Verdict {
+  // eslint-disable-next-line no-control-regex -- the placeholders are delimited by NUL on purpose (no policy name holds one)
   const name = (text: string) => text.replace(/\u0000policy (\d+)\u0000/g, (_, i: string) => names[Number(i)] ?? text).split(RESOURCE_PLACEHOLDER).join(resourcePolicyName);
   return {
     decision: verdict.decision,

@@ -193,10 +193,10 @@ async function proveProperty(
   const { symbolic: u, pinned } = universes;
   let unknown: string | undefined;
   for (const query of queries) {
-    let built;
     let pinnedBuilt;
     try {
-      built = query.build(u);
+      // Built in the symbolic universe too, only to learn early whether it encodes at all.
+      query.build(u);
       pinnedBuilt = query.build(pinned);
     } catch (e) {
       if (!(e instanceof UnsupportedConstruct)) throw e;

@@ -14,7 +14,9 @@
  *       re-checks itself (simulator decision, intent, and for property 2 that the listing really
  *       returns a name from the other folder);
  *   (c) nothing in this grammar is UNKNOWN.
- * Properties 1, 2, 3 and 5 are compared (4, trust, needs a trust policy and is not generated).
+ * Properties 1, 2, 3, 5 and 7 are compared (4, trust, needs a trust policy and is not generated);
+ * the harness is ../test-support/differential.ts, and differential-foreign.test.ts and
+ * differential-nested.test.ts add principals other than the role and wildcards before the id.
  * Controls (a known-good and known-bad policy) and a check that the random policies produced both
  * outcomes keep the test from passing vacuously. The disagreements it found (one for each of (a),
  * (b) and (c)), minimized and fixed in the prover, are kept at the end as regression cases.

@@ -4,6 +4,7 @@
  * the list parameters, TLS, the decision for one action, and how to read a model back as a
  * concrete request.
  */
+import { withoutOverriddenAllows } from "./deny-cover";
 import type { Bool, Model, Seq } from "z3-solver";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
 import type { S3Action } from "../../iam/s3-actions";
@@ -21,10 +22,25 @@ export type ConcreteRequest =
   | { kind: "s3"; callerId?: string; foreign?: ForeignPrincipal; otherId?: string; action: string; resourceArn: string; key?: string; listPrefix?: string; delimiter?: string; context: Record<string, string | string[]>; absent: string[] }
   | { kind: "trust"; action: string; asker?: string; context: Record<string, string | string[]>; absent: string[] };
 
-export const policiesOf = (target: ReviewTarget, role: RoleUnderReview | undefined): { policy: NamedPolicy; kind: DocumentUse }[] => [
-  ...(role ? role.identityPolicies.map((policy) => ({ policy, kind: "identity" as const })) : []),
-  ...(target.bucketPolicy ? [{ policy: target.bucketPolicy, kind: "resource" as const }] : []),
-];
+const evaluations = new WeakMap<ReviewTarget, Map<RoleUnderReview | undefined, { policy: NamedPolicy; kind: DocumentUse }[]>>();
+
+/**
+ * The documents that decide a request by the role's sessions (no role: by another principal), as
+ * the encoder reads them: Allows that an always-applying Deny overrides are inert (deny-cover.ts).
+ */
+export function policiesOf(target: ReviewTarget, role: RoleUnderReview | undefined): { policy: NamedPolicy; kind: DocumentUse }[] {
+  let byRole = evaluations.get(target);
+  if (!byRole) evaluations.set(target, (byRole = new Map()));
+  let policies = byRole.get(role);
+  if (!policies) {
+    policies = withoutOverriddenAllows([
+      ...(role ? role.identityPolicies.map((policy) => ({ policy, kind: "identity" as const })) : []),
+      ...(target.bucketPolicy ? [{ policy: target.bucketPolicy, kind: "resource" as const }] : []),
+    ], target.bucketName);
+    byRole.set(role, policies);
+  }
+  return policies;
+}
 
 export function str(model: Model<"main">, e: Seq<"main">): string {
   // Z3 writes characters outside printable ASCII as \u{…}.

@@ -34,8 +34,12 @@ function headOf(tokens: Token[]): Head {
   return head;
 }
 
-/** One character (or one identity) per item, so that heads compare as sequences. */
-const flat = (head: Head) => head.flatMap((t) => (t.kind === "literal" ? [...t.text] : [`\u0000id${t.default ?? ""}`]));
+/**
+ * One character (or one identity) per item, so that heads compare as sequences. An identity
+ * without a default and one with the default `''` stay apart: a caller without an id matches only
+ * the second, and casesFor drops heads such a caller cannot match after this comparison.
+ */
+const flat = (head: Head) => head.flatMap((t) => (t.kind === "literal" ? [...t.text] : [t.default === undefined ? "\u0000id" : `\u0000id'${t.default}`]));
 
 /** The heads no other head is a prefix of (a shorter head's case already covers the longer one's). */
 export function minimalHeads(heads: Head[]): Head[] {

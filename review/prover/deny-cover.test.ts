@@ -81,6 +81,11 @@ describe("an Allow a Deny always overrides", () => {
     expect(policies([allow, conditional])[0]!.policy.document.Statement).toEqual([allow, conditional]);
     // A Deny on another action leaves the Allow.
     expect(policies([allow, { ...deny, Action: "s3:PutObject" }])[0]!.policy.document.Statement[0]).toEqual(allow);
+    // ARN segments match ignoring case, as the encoder reads them: an Allow written `S3` applies,
+    // so a Deny for another service leaves it; a Deny written `S3` covers it.
+    const upper = { ...allow, Resource: allow.Resource.replace("arn:aws:s3", "arn:aws:S3") };
+    expect(policies([upper, { ...deny, Resource: deny.Resource.replace("arn:aws:s3", "arn:aws:sqs") }])[0]!.policy.document.Statement[0]).toEqual(upper);
+    expect(policies([allow, { ...deny, Resource: deny.Resource.replace("arn:aws:s3", "arn:aws:S3") }])[0]!.policy.document.Statement[0]!.Action).toEqual([]);
   });
 
   it("the prover settles the pair Z3 could not: nothing allowed reaches another folder (the owner lacks access: a warning)", async () => {

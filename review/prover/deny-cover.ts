@@ -19,7 +19,7 @@ import { listOf, type PolicyStatement } from "../../iam/document";
 import type { DocumentUse } from "../../iam/document";
 import type { NamedPolicy } from "../review-target";
 import { splitArn } from "./encode";
-import { tokenize, type Token } from "./pattern";
+import { matchesConcrete, tokenize, type Token } from "./pattern";
 import { UnsupportedConstruct } from "./unsupported";
 
 /** One letter of a pattern: a character, the identity id, `?` or `*`. */
@@ -107,6 +107,21 @@ const included = (narrow: string, wide: string, variables: { narrow: boolean; wi
 };
 
 /**
+ * An ARN segment before the resource part, as the encoder matches it: against the one value the
+ * prover's requests have there, ignoring case. Where the Allow's segment matches it, the Deny's
+ * must too.
+ */
+function segmentIncluded(narrow: string, wide: string, value: string, variables: { narrow: boolean; wide: boolean }): boolean {
+  try {
+    const matches = (pattern: string, v: boolean) => matchesConcrete(tokenize(pattern, { wildcards: true, variables: v }), value, true);
+    return !matches(narrow, variables.narrow) || matches(wide, variables.wide);
+  } catch (e) {
+    if (e instanceof UnsupportedConstruct) return false;
+    throw e;
+  }
+}
+
+/**
  * Resource patterns compared as the encoder reads them (five ARN segments, then the resource
  * part), on the resources the prover's requests name: the bucket and its objects.
  */
@@ -122,9 +137,7 @@ function resourceIncluded(narrow: string, wide: string, variables: { narrow: boo
   if (!n || !w) return false;
   const chars = (text: string): Item[] => [...text].map((c) => ({ kind: "char", c }));
   const resources = [chars(bucket), [...chars(`${bucket}/`), { kind: "star" } as Item]];
-  return n.every((segment, i) =>
-    i < 5 ? included(segment, w[i]!, variables, false, chars(S3_SEGMENTS[i]!)) : resources.every((within) => included(segment, w[i]!, variables, false, within)),
-  );
+  return n.every((segment, i) => (i < 5 ? segmentIncluded(segment, w[i]!, S3_SEGMENTS[i]!, variables) : resources.every((within) => included(segment, w[i]!, variables, false, within))));
 }
 
 interface Sourced {

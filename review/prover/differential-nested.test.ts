@@ -18,7 +18,7 @@ import { BUCKET, BUCKET_ARN, P, PARTNER, policy, PREFIX, run, runsFromEnv, SUB, 
 import { agreeing, ALL_OWN_OBJECTS, OWN, OWN_LIST, policyOf, randomStatement, tally, TLS_DENY, type Grammar } from "../test-support/differential-grammar";
 import type { PropertyNumber } from "./verdicts";
 
-// Not 7002: its third policy is a slow proof (correct, VIOLATED, but about 120 s: one property-5
+// Not 7002: one of its policies is a slow proof (correct, VIOLATED, but about 120 s: one property-5
 // query over a StringNotLike s3:prefix on `*` then the id reaches its budget before another action
 // violates the property; review/prover/README.md, known limits).
 const NESTED = runsFromEnv("DIFFERENTIAL_NESTED", 4, 7003);

@@ -57,10 +57,15 @@ export interface DerivedSamples {
 }
 
 /** Keys (under the bucket) and list prefixes the documents' patterns suggest for caller and other. */
-export function derivedSamples(documents: IamDocument[], bucket: string, intent: StorageIntent, caller: string, other: string, onlyInteresting = false, max = MAX_SAMPLES): DerivedSamples {
+export function derivedSamples(documents: IamDocument[], bucket: string, intent: StorageIntent, caller: string, other: string, onlyInteresting = false, max = MAX_SAMPLES, plainFirst = false): DerivedSamples {
   const choices = fills(intent, other);
   const keys = new Set<string>();
   const prefixes = new Set<string>();
+  // With plainFirst (the prover's counterexample search), each pattern's plainest fill (every
+  // wildcard an "x") comes first, so that no pattern's samples are crowded out by another's many
+  // fills (MAX_SAMPLES): a Deny's NotResource patterns had crowded out the Allow's own.
+  const plainKeys = new Set<string>();
+  const plainPrefixes = new Set<string>();
   const interesting = (s: string) => choices.some((f) => f.length > 1 && s.includes(f.replace(/^\//, "")));
   for (const doc of documents) {
     for (const s of doc.Statement) {
@@ -70,17 +75,20 @@ export function derivedSamples(documents: IamDocument[], bucket: string, intent:
         for (const filled of expand(withCaller(resource, caller), choices)) {
           if (filled.startsWith(`${bucket}/`)) keys.add(filled.slice(bucket.length + 1));
         }
+        for (const filled of expand(withCaller(resource, caller), ["x"])) if (filled.startsWith(`${bucket}/`)) plainKeys.add(filled.slice(bucket.length + 1));
       }
       for (const block of Object.values(s.Condition ?? {})) {
         for (const [key, values] of Object.entries(block)) {
           if (key.toLowerCase() !== "s3:prefix") continue;
           for (const v of listOf(values)) for (const filled of expand(withCaller(v, caller), choices)) prefixes.add(filled);
+          for (const v of listOf(values)) for (const filled of expand(withCaller(v, caller), ["x"])) plainPrefixes.add(filled);
         }
       }
     }
   }
-  const pick = (set: Set<string>) => [...[...set].filter(interesting), ...(onlyInteresting ? [] : [...set].filter((x) => !interesting(x)))].filter((x) => x !== "").slice(0, max);
-  return { keys: pick(keys), prefixes: pick(prefixes) };
+  const pick = (set: Set<string>, plain: Set<string>) =>
+    [...new Set([...(plainFirst ? [...plain].filter((x) => !onlyInteresting || interesting(x)) : []), ...[...set].filter(interesting), ...(onlyInteresting ? [] : [...set].filter((x) => !interesting(x)))])].filter((x) => x !== "").slice(0, max);
+  return { keys: pick(keys, plainKeys), prefixes: pick(prefixes, plainPrefixes) };
 }
 
 /** Fixed samples around the folders of caller and other, beside the derived ones. */

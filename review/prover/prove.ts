@@ -160,7 +160,7 @@ function samples(u: Universe, subject: string): { key?: string; prefix?: string 
   const caller = subject === OTHER_PRINCIPALS ? u.realisticIds.d : u.realisticIds.a;
   const role = t.roles.find((r) => r.group === subject);
   const documents = [...(role?.identityPolicies ?? []), ...(t.bucketPolicy ? [t.bucketPolicy] : [])].map((p) => p.document);
-  const derived = derivedSamples(documents, t.bucketName, t.intent, caller, u.realisticIds.b);
+  const derived = derivedSamples(documents, t.bucketName, t.intent, caller, u.realisticIds.b, false, undefined, true);
   const basic = basicSamples(t.intent, caller, u.realisticIds.b);
   const keys = [...new Set([...basic.keys, ...derived.keys])];
   const prefixes = [...new Set([...basic.prefixes, ...derived.prefixes])];

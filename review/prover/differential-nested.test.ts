@@ -18,9 +18,6 @@ import { BUCKET, BUCKET_ARN, P, PARTNER, policy, PREFIX, run, runsFromEnv, SUB, 
 import { agreeing, ALL_OWN_OBJECTS, OWN, OWN_LIST, policyOf, randomStatement, tally, TLS_DENY, type Grammar } from "../test-support/differential-grammar";
 import type { PropertyNumber } from "./verdicts";
 
-// Not 7002: one of its policies is a slow proof (correct, VIOLATED, but about 120 s: one property-5
-// query over a StringNotLike s3:prefix on `*` then the id reaches its budget before another action
-// violates the property; review/prover/README.md, known limits).
 const NESTED = runsFromEnv("DIFFERENTIAL_NESTED", 4, 7003);
 const OTHER_POOL_ROLE = `arn:aws:iam::${PARTNER}:role/other-pool-auth`;
 
@@ -36,8 +33,7 @@ const NESTED_PREFIXES = [`*/${SUB}/*`, `${P}/*/${SUB}/`, `${P}/${SUB}/*/${SUB}/*
 /**
  * Random Deny statements only with DIFFERENTIAL_NESTED_DENY=1 (npm run test:deep): a nested Allow
  * that only a Deny makes sound was UNKNOWN after minutes until deny-cover.ts; now 40 such random
- * policies (seed 4242) take about 130 s with none UNKNOWN and 50 (seed 7003) 265 s with one,
- * still too slow for the default run.
+ * policies (seed 4242) and 50 (seed 7003) give none UNKNOWN, in minutes: too slow for the default run.
  */
 const NESTED_DENY = process.env.DIFFERENTIAL_NESTED_DENY === "1";
 const NESTED_GRAMMAR: Grammar = {
@@ -69,12 +65,10 @@ const nestedIdentity = fc.oneof({ weight: 3, arbitrary: policyOf(nestedStatement
 const nestedBucketStatement = fc.oneof({ weight: 2, arbitrary: fc.constant(TLS_DENY) }, { weight: 1, arbitrary: randomStatement({ ...NESTED_GRAMMAR, principals: ["*", { AWS: OTHER_POOL_ROLE }] }) });
 const NESTED_UNIVERSE = universe(NESTED_GRAMMAR.prefixValues);
 /**
- * Largest share of nested-key policies the prover may leave UNKNOWN: none without random Denies;
- * with them, 1 in 50 (seed 7003) still is — property 5 on an Allow of
- * `cognito-test/<id>/<anything>/<id>/<anything>` (the id twice) beside a Deny with an s3:prefix condition,
- * UNKNOWN after 220 s (review/prover/README.md, known limit). Bounded so that more would fail.
+ * Largest share of nested-key policies the prover may leave UNKNOWN: none, with or without random
+ * Denies (seed 7003's 50 with Denies: none, since deny-cover.ts and the samples' plain fills).
  */
-const NESTED_UNKNOWN_SHARE = NESTED_DENY ? 0.05 : 0;
+const NESTED_UNKNOWN_SHARE = 0;
 
 describe("prover against exhaustive simulation: wildcards before the identity id (nested keys)", () => {
   const seen = tally();

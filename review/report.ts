@@ -47,14 +47,20 @@ export interface ReportInput {
   scope: ReviewScope;
 }
 
-export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): string {
+/**
+ * The matrix's tables: a pure function of the matrix result, rendered once per result.
+ * Runs that share a matrix (review-memo.ts: the default, `--strict` and `--no-prove` reviews of
+ * one target) print the same tables, and cli-table3 measures every cell's width character by
+ * character, which made rendering a fifth of a corpus review.
+ */
+const renderedTables = new WeakMap<Row[], { from: MatrixResult; out: string[] }>();
+
+function matrixTables(r: MatrixResult): string[] {
+  // Keyed by the rows array: a verdict's copy of the result (input-findings.ts) keeps it, and the rest the tables read.
+  const rendered = renderedTables.get(r.rows);
+  if (rendered && rendered.from.target === r.target && rendered.from.mapping === r.mapping && rendered.from.notes === r.notes) return rendered.out;
   const out: string[] = [];
   const t = r.target;
-  out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
-  out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix ? `${t.prefix}/` : ""}<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
-  if (t.inputs) out.push(...inputsLines(t));
-  out.push(`Cells: actual decision, ✓ when it matches intent. Every expected denial was checked against its control (the owner's same request, or an allow-all control policy).`, "");
-
   const s3Rows = r.rows.filter((row) => row.scenario.kind === "s3") as (Row & { scenario: S3Scenario })[];
   for (const role of t.roles) {
     const mine = s3Rows.filter((row) => row.scenario.role === role && row.scenario.caller === "A" && !row.scenario.foreign);
@@ -104,6 +110,19 @@ export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): 
     for (const m of r.mapping) mapping.push([m.label, m.expected, m.actual, m.pass ? "✓" : "✗"]);
     out.push(mapping.toString());
   }
+  renderedTables.set(r.rows, { from: r, out });
+  return out;
+}
+
+export function renderTable({ matrix: r, proof, verdict, scope }: ReportInput): string {
+  const out: string[] = [];
+  const t = r.target;
+  out.push(`Isolation review of ${t.label} — engine: ${r.engine}${r.trustEngine ? ` (trust: ${r.trustEngine})` : ""}`);
+  out.push(`Bucket ${t.bucketName}; each identity owns ${t.prefix ? `${t.prefix}/` : ""}<identity id>/. Identities: A, B, and C whose id is A's plus "x".`);
+  if (t.inputs) out.push(...inputsLines(t));
+  out.push(`Cells: actual decision, ✓ when it matches intent. Every expected denial was checked against its control (the owner's same request, or an allow-all control policy).`, "");
+
+  out.push(...matrixTables(r));
   for (const note of r.notes) out.push(`Note: ${note}`);
 
   out.push("");

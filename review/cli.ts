@@ -9,9 +9,7 @@ import * as fs from "node:fs";
 import { Command, CommanderError, InvalidArgumentError, Option } from "commander";
 import { StageConfigError } from "../config/stage-config";
 import { ProjectConfigError, stackOption } from "../synth/project-config";
-import { synthesizeStack } from "../synth/synthesize";
-import { resolveDeployedRoles } from "./deployed-roles";
-import { AwsEngineError, createAwsEngine } from "./engines/aws/aws-engine";
+import { AwsEngineError } from "./engines/aws/engine-error";
 import type { PolicyEngine } from "./engines/engine";
 import { createLocalEngine } from "./engines/local-engine";
 import { PolicyInputError } from "../iam/document";
@@ -134,11 +132,18 @@ async function templateTargets(o: Options): Promise<ReviewTarget[]> {
   });
 }
 
+/**
+ * What only some reviews need is loaded when they need it: synthesizing a stack loads Pulumi and
+ * every component (about a second), the AWS engine the AWS SDK. A review of policy files or
+ * templates starts without either.
+ */
+const awsEngine = async (options: Parameters<typeof import("./engines/aws/aws-engine").createAwsEngine>[0]) => (await import("./engines/aws/aws-engine")).createAwsEngine(options);
+
 async function buildTargets(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }[]> {
   if (o.template.length === 0) return [await buildTarget(o)];
   if (o.roleArn.length > 0) throw new PolicyInputError("--role-arn does not apply with --template");
   const local = createLocalEngine();
-  return (await templateTargets(o)).map((target) => (o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local }));
+  return Promise.all((await templateTargets(o)).map(async (target) => (o.engine === "aws" ? { target, engine: await awsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local })));
 }
 
 async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: PolicyEngine; trustEngine?: PolicyEngine }> {
@@ -156,11 +161,12 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
       ownerActions: await parseOwnerActions(o.ownerActions),
       sharedFolders: o.sharedFolder.map(parseSharedFolder),
     });
-    return o.engine === "aws" ? { target, engine: createAwsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local };
+    return o.engine === "aws" ? { target, engine: await awsEngine({ mode: "documents", region: target.region }), trustEngine: local } : { target, engine: local };
   }
   for (const [flag, value] of [["--parameter", o.parameter[0]], ["--parameters", o.parameters], ["--template-format", o.templateFormat], ["--bucket-policy", o.bucketPolicy], ["--trust-policy", o.trustPolicy], ["--bucket", o.bucket], ["--prefix", o.prefix], ["--identity-pool-id", o.identityPoolId], ["--owner-actions", o.ownerActions], ["--shared-folder", o.sharedFolder[0]], ["--read-all-folders", o.readAllFolders || undefined]] as const) {
     if (value !== undefined) throw new PolicyInputError(`${flag} only applies with --identity-policy or --template`);
   }
+  const { synthesizeStack } = await import("../synth/synthesize");
   const synthesized = targetFromStack(await synthesizeStack({ stack: o.stack }));
   if (o.engine === "local") {
     if (o.roleArn.length > 0) throw new PolicyInputError("--role-arn only applies with --engine aws");
@@ -168,6 +174,7 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
   }
   // Live: the deployed roles are simulated with their real policies; the bucket policy is the
   // synthesized one, pointed at the deployed bucket.
+  const { resolveDeployedRoles } = await import("./deployed-roles");
   const deployed = await resolveDeployedRoles({ roleArnPairs: o.roleArn, stack: o.stack, groups: synthesized.roles.map((r) => r.group) });
   const bucketName = deployed.outputs?.bucketName ?? synthesized.bucketName;
   const retarget = <T>(doc: T): T => JSON.parse(JSON.stringify(doc).split(synthesized.bucketName).join(bucketName)) as T;
@@ -181,7 +188,7 @@ async function buildTarget(o: Options): Promise<{ target: ReviewTarget; engine: 
     roles: synthesized.roles.map((r) => ({ ...r, roleArn: deployed.roleArns[r.group] ?? r.roleArn })),
     ...(synthesized.bucketPolicy ? { bucketPolicy: retarget(synthesized.bucketPolicy) } : {}),
   };
-  return { target, engine: createAwsEngine({ mode: "deployed", region: target.region }), trustEngine: local };
+  return { target, engine: await awsEngine({ mode: "deployed", region: target.region }), trustEngine: local };
 }
 
 /** Progress of one phase ("simulating", "proving"): redrawn in place on a terminal, by quarters otherwise. */

@@ -25,6 +25,7 @@ import {
   type SimulatePolicyResponse,
 } from "@aws-sdk/client-iam";
 import { awsErrorName, isRetryable, isThrottling } from "../../../aws-retry/errors";
+import { AwsEngineError } from "./engine-error";
 import { RetriesExhaustedError, retryPolicy, withRetries, type RetryPolicy } from "../../../aws-retry/retry";
 import { ROLE_ARN } from "../../../contract/aws-ids";
 import { statementLabel, type IamDocument } from "../../../iam/document";
@@ -36,10 +37,8 @@ import { outcomesByPair, verdictFor, type PairOutcome } from "./responses";
 
 export type { RetryPolicy };
 
-/** A failure of the engine itself (credentials, throttling, permissions), not a verdict. */
-export class AwsEngineError extends Error {
-  override name = "AwsEngineError";
-}
+// Its own module, so that the CLI can recognise it without loading the AWS SDK.
+export { AwsEngineError };
 
 export interface AwsEngineOptions {
   /** An IAM client to use (tests inject one); otherwise one is built from the default credential chain. */

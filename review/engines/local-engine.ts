@@ -216,7 +216,7 @@ export function createLocalEngine(): PolicyEngine {
         let p = perIdentity.get(request.identityId ?? "");
         if (!p) perIdentity.set(request.identityId ?? "", (p = prepare(request)));
         const { problems, principal, resourceDocument } = p;
-        const key = `${p.keyPrefix}${JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent])}`;
+        const key = `${p.keyPrefix}${request.key ?? JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent])}`;
         const verdict = await shared.get(key, () =>
           simulate(
             simulation(p.evaluated, resourceDocument && asSimulationPolicy(resourceDocument), { ...request, principal, accountId: target.accountId }),
@@ -226,7 +226,7 @@ export function createLocalEngine(): PolicyEngine {
           ),
         );
         const own = renamed(verdict, p.names, target.bucketPolicy?.name ?? "resource policy");
-        verdicts.push({ ...own, problems: [...problems, ...own.problems] });
+        verdicts.push(problems.length ? { ...own, problems: [...problems, ...own.problems] } : own);
         onProgress?.(i + 1, requests.length);
       }
       return verdicts;

@@ -38,6 +38,8 @@ export const RESOURCE_PLACEHOLDER = "\u0000resource policy\u0000";
 
 /** The verdict with each placeholder replaced by the request's own policy names. */
 export function renamed(verdict: Verdict, names: string[], resourcePolicyName: string): Verdict {
+  // Nothing named (most denials): the shared verdict itself, which no one changes.
+  if (verdict.decidedBy.length === 0 && verdict.problems.length === 0) return verdict;
   // NUL delimits the placeholders: no policy name contains it.
   // eslint-disable-next-line no-control-regex
   const name = (text: string) => text.replace(/\u0000policy (\d+)\u0000/g, (_, i: string) => names[Number(i)] ?? text).split(RESOURCE_PLACEHOLDER).join(resourcePolicyName);

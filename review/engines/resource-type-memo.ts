@@ -23,7 +23,7 @@
  * The function is internal to iam-simulate (0.1.173, pinned exactly): the memo wraps the export
  * its other modules call through, and if a release moves it the memo is simply not installed
  * (`installed` is false, which the test checks, so the slowdown is noticed). Upstream, the engine
- * could memoise it itself or accept a precomputed resource type; see review/engines/README.md.
+ * could memoise it itself or accept a precomputed resource type (the policy review notes in BENCHMARKS.md).
  */
 import * as path from "node:path";
 

@@ -97,3 +97,16 @@ it("shares one answer between identity folders (the control: it is a memo at all
   expect(bucket).toBe(await answer(originalFn!, "s3", "GetObject", "arn:aws:s3:::bucket-for-memo-test"));
   expect(bucket).not.toBe(other);
 });
+
+it("keeps apart resources whose ARN head iam-utils matches only through localeCompare (an ignorable character equals the empty string)", async () => {
+  // iam-utils compares an ARN part that is empty on one side by localeCompare, where a soft hyphen
+  // (U+00AD, completely ignorable) equals "": `arn:aws:iam:\u00AD:…:role/x` is a role, `…:user/x` is not.
+  expect("\u00AD".localeCompare("", undefined, { sensitivity: "accent" })).toBe(0);
+  const arn = (kind: string) => `arn:aws:iam:\u00AD:123456789012:${kind}/memo-test`;
+  const role = await answer(internal.getResourceTypesForAction, "iam", "PassRole", arn("role"));
+  const user = await answer(internal.getResourceTypesForAction, "iam", "PassRole", arn("user"));
+  // The control: the evaluator itself tells them apart.
+  expect(await answer(originalFn!, "iam", "PassRole", arn("role"))).not.toBe(await answer(originalFn!, "iam", "PassRole", arn("user")));
+  expect(role).toBe(await answer(originalFn!, "iam", "PassRole", arn("role")));
+  expect(user).toBe(await answer(originalFn!, "iam", "PassRole", arn("user")));
+});

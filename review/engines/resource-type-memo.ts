@@ -69,13 +69,16 @@ function patternAlphabet(pattern: string): { literals: string[]; variablesInARow
   return { literals, variablesInARow };
 }
 
-/** iam-utils compares a component that is empty on one side only by equality: never a match. */
-const certainlyMismatched = (component: string | undefined, pattern: string | undefined) =>
-  pattern !== "*" && component !== undefined && pattern !== undefined && (component === "") !== (pattern === "");
-
 // What `a.localeCompare(b, undefined, { sensitivity: "accent" })` uses (ECMA-402), made once: it is slow to make.
 const collator = new Intl.Collator(undefined, { sensitivity: "accent" });
 const sameCharacter = (a: string, b: string) => collator.compare(a, b) === 0;
+
+/**
+ * iam-utils compares a component that is empty on one side by localeCompare, as the evaluator
+ * does here: not a match unless the other side is all ignorable characters (a soft hyphen equals "").
+ */
+const certainlyMismatched = (component: string | undefined, pattern: string | undefined) =>
+  pattern !== "*" && component !== undefined && pattern !== undefined && (component === "" || pattern === "") && !sameCharacter(component, pattern);
 const SPECIAL = new Set([":", "/", "*", "?"]);
 const FILLERS = ["x", "~", "_", "0", "#"];
 

@@ -167,7 +167,9 @@ export async function runMatrix(target: ReviewTarget, options: MatrixOptions): P
   const foreign = scenarios.s3.filter((s) => s.foreign);
   const s3Verdicts = [...(await engine.evaluateS3(target, own.map(toRequest), options.onProgress)), ...(await foreignEngine.evaluateS3(target, foreign.map(toRequest)))];
   if (foreign.length && foreignEngine !== engine) notes.push(`Requests by principals other than the reviewed roles were evaluated by the ${foreignEngine.name} engine.`);
-  const verdictById = new Map([...own, ...foreign].map((s, i) => [s.id, s3Verdicts[i]!]));
+  const verdictById = new Map<string, Verdict>();
+  own.forEach((s, i) => verdictById.set(s.id, s3Verdicts[i]!));
+  foreign.forEach((s, i) => verdictById.set(s.id, s3Verdicts[own.length + i]!));
 
   // Reachability controls, once per distinct request shape: the control policy is the same for
   // every role, so the role does not change the answer.

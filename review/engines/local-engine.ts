@@ -216,8 +216,7 @@ export function createLocalEngine(): PolicyEngine {
         let p = perIdentity.get(request.identityId ?? "");
         if (!p) perIdentity.set(request.identityId ?? "", (p = prepare(request)));
         const { problems, principal, resourceDocument } = p;
-        const key = `${p.keyPrefix}${request.key ?? JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent])}`;
-        const verdict = await shared.get(key, () =>
+        const verdict = await shared.get(p.keyPrefix, request.key ?? JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent]), () =>
           simulate(
             simulation(p.evaluated, resourceDocument && asSimulationPolicy(resourceDocument), { ...request, principal, accountId: target.accountId }),
             request.deliberatelyAbsent,

@@ -52,7 +52,8 @@ export function renamed(verdict: Verdict, names: string[], resourcePolicyName: s
 
 /** One simulation per key, within a run. */
 export class SharedSimulations {
-  private readonly verdicts = new Map<string, Promise<Verdict>>();
+  /** By who asks with which documents (the key's first part), then by the request's own text. */
+  private readonly verdicts = new Map<string, Map<string, Promise<Verdict>>>();
   private readonly ids = new WeakMap<IamDocument, number>();
   private readonly idsByText = new Map<string, number>();
 
@@ -73,11 +74,18 @@ export class SharedSimulations {
   /** Distinct simulations run (the rest were shared). */
   runs = 0;
 
-  get(key: string, run: () => Promise<Verdict>): Promise<Verdict> {
-    let verdict = this.verdicts.get(key);
+  /**
+   * The verdict for the key `asker` + `request`, run once. Two maps rather than one joined key:
+   * both texts are made once and reused across requests (scenarios.ts, the engine's per-pair
+   * preparation), so their hashes are computed once too.
+   */
+  get(asker: string, request: string, run: () => Promise<Verdict>): Promise<Verdict> {
+    let byRequest = this.verdicts.get(asker);
+    if (!byRequest) this.verdicts.set(asker, (byRequest = new Map()));
+    let verdict = byRequest.get(request);
     if (!verdict) {
       this.runs += 1;
-      this.verdicts.set(key, (verdict = run()));
+      byRequest.set(request, (verdict = run()));
     }
     return verdict;
   }

@@ -3,7 +3,9 @@
  * after every install); and each changes speed only: the patched code answers what the original did.
  */
 import * as fs from "node:fs";
+import { createRequire } from "node:module";
 import * as path from "node:path";
+import * as vm from "node:vm";
 import fc from "fast-check";
 
 const ROOT = path.join(__dirname, "..");
@@ -44,4 +46,75 @@ it("@cloud-copilot/iam-policy: caseInsensitiveEquals still answers what localeCo
   // Controls: case is ignored, accents are not.
   expect(caseInsensitiveEquals("s3:GetObject", "S3:GETOBJECT")).toBe(true);
   expect(caseInsensitiveEquals("e", "é")).toBe(false);
+});
+
+/**
+ * A patched CommonJS file as published: each hunk of the patch undone in the installed text
+ * (the hunk's context with its removed lines where its context with its added lines stands), then
+ * compiled as a module of its own beside the installed one, so it requires the same neighbours.
+ */
+function publishedModule(patchFile: string, target: string): Record<string, unknown> {
+  const patchText = read(`patches/${patchFile}`);
+  const section = patchText.split(/^diff --git /m).find((s) => s.includes(`+++ b/${target}\n`));
+  if (!section) throw new Error(`${patchFile} does not patch ${target}`);
+  let text = read(target);
+  for (const hunk of section.split(/^@@.*@@.*\n/m).slice(1)) {
+    const lines = hunk.replace(/\n$/, "").split("\n");
+    const side = (sign: string) => lines.filter((l) => l.startsWith(" ") || l.startsWith(sign)).map((l) => l.slice(1)).join("\n");
+    const patched = side("+");
+    expect(text).toContain(patched);
+    text = text.replace(patched, side("-"));
+  }
+  const file = path.join(ROOT, target);
+  const module = { exports: {} as Record<string, unknown> };
+  vm.runInThisContext(`(function (exports, require, module) {${text}\n})`, { filename: `${file} (published)` })(module.exports, createRequire(file), module);
+  return module.exports;
+}
+
+it("@cloud-copilot/iam-utils: resource-type matching still answers what the published code answers", () => {
+  type Match = (resource: string, pattern: string) => boolean;
+  const target = "node_modules/@cloud-copilot/iam-utils/dist/cjs/resourceTypes.js";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the evaluator's own module
+  const patched = require(path.join(ROOT, target)) as { resourceStringMatchesResourceTypePattern: Match };
+  const published = publishedModule("@cloud-copilot+iam-utils+0.1.82.patch", target) as { resourceStringMatchesResourceTypePattern: Match };
+  expect(published.resourceStringMatchesResourceTypePattern).not.toBe(patched.resourceStringMatchesResourceTypePattern);
+  const PATTERNS = [
+    "arn:${Partition}:s3:::${BucketName}/${ObjectName}",
+    "arn:${Partition}:s3:::${BucketName}",
+    "arn:${Partition}:s3:${Region}:${Account}:accesspoint/${AccessPointName}/object/${ObjectName}",
+    "arn:${Partition}:iam::${Account}:role/${RoleNameWithPath}",
+    "arn:${Partition}:iam::${Account}:user/${UserNameWithPath}",
+  ];
+  // ARNs near the patterns: a matching ARN with one to three characters changed — case, accent
+  // and look-alike variants (`é`, `ı`, `İ`, `ß`, fullwidth), separators, wildcards, deletions.
+  const MATCHING = ["arn:aws:s3:::bucket/key/photo.jpg", "arn:aws:s3:::bucket", "arn:aws:s3:eu-west-1:111122223333:accesspoint/ap/object/key", "arn:aws:iam::111122223333:role/path/app", "arn:aws:iam::111122223333:user/ops"];
+  const VARIANTS: Record<string, string[]> = { e: ["é", "E", "É"], i: ["ı", "I", "İ"], s: ["ß", "S", "ſ"], a: ["A", "á"], o: ["O", "ó"], b: ["B", "ｂ"], ":": ["/", "::", ""], "/": [":", "//", ""] };
+  const change = fc.tuple(fc.nat(), fc.constantFrom("variant", "*", "?", "delete", "😀"), fc.nat());
+  const arn = fc.tuple(fc.constantFrom(...MATCHING), fc.array(change, { minLength: 1, maxLength: 3 })).map(([start, changes]) => {
+    let chars = [...start];
+    for (const [at, kind, pick] of changes) {
+      const i = at % chars.length;
+      const options = VARIANTS[chars[i]!.toLowerCase()] ?? [chars[i]!.toUpperCase()];
+      const replacement = kind === "variant" ? options[pick % options.length]! : kind === "delete" ? "" : kind;
+      chars = [...chars.slice(0, i), replacement, ...chars.slice(i + 1)];
+    }
+    return chars.join("");
+  });
+  let matched = 0;
+  fc.assert(
+    fc.property(arn, fc.constantFrom(...PATTERNS), (resource, pattern) => {
+      const answer = patched.resourceStringMatchesResourceTypePattern(resource, pattern);
+      expect(answer).toBe(published.resourceStringMatchesResourceTypePattern(resource, pattern));
+      if (answer) matched += 1;
+    }),
+    { numRuns: 3000, seed: 15 },
+  );
+  // Both answers occur often (a property over ARNs that never match would prove little).
+  expect(matched).toBeGreaterThan(300);
+  expect(matched).toBeLessThan(2700);
+  // Controls: an object ARN matches the object pattern, case aside, and not the bucket pattern; accents count.
+  expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:::b/k", PATTERNS[0]!)).toBe(true);
+  expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:::b/k", PATTERNS[1]!)).toBe(false);
+  expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:eu-west-1:111122223333:ACCESSPOINT/ap/object/k", PATTERNS[2]!)).toBe(true);
+  expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:eu-west-1:111122223333:accésspoint/ap/object/k", PATTERNS[2]!)).toBe(false);
 });

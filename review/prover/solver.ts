@@ -124,13 +124,25 @@ export const zlength = (text: string) => [...text].length;
 
 export type QueryAnswer = { status: "sat"; model: Model<"main"> } | { status: "unsat" } | { status: "unknown"; reason: string };
 
-/** Is the conjunction satisfiable, within `rlimit` units of work? */
+/**
+ * Is the conjunction satisfiable, within `rlimit` units of work? The wall-clock safety net is a
+ * timer here that interrupts the check, not Z3's `timeout` parameter: that parameter starts a
+ * timer thread — in the WASM build, one more Web Worker, with its own copy of Z3's module — and at
+ * the end of every check Z3 spins (`sched_yield`) until that thread acknowledges. Measured over
+ * the reviewer's tests, the spinning alone was a seventh of Z3's thread time. Interrupting is
+ * what Z3's API offers for stopping a check from another thread (`Z3_interrupt`); checks run one
+ * at a time, so the interrupt reaches only the check whose time ran out.
+ */
 export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   const solver = new z.Solver();
   solver.set("rlimit", rlimit);
-  solver.set("timeout", safetyTimeoutMs);
   solver.add(...assertions);
   const t = performance.now();
+  let timedOut = false;
+  const net = setTimeout(() => {
+    timedOut = true;
+    z.interrupt();
+  }, safetyTimeoutMs);
   checking += 1;
   try {
     const status = await solver.check();
@@ -138,8 +150,9 @@ export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): 
     if (status === "sat") return { status, model: solver.model() };
     if (status === "unsat") return { status };
     const reason = solver.reasonUnknown();
-    return { status, reason: /timeout/i.test(reason) ? `wall-clock safety net of ${safetyTimeoutMs} ms reached` : /canceled|resource|rlimit/i.test(reason) || !reason ? `resource limit of ${rlimit} reached` : reason };
+    return { status, reason: timedOut ? `wall-clock safety net of ${safetyTimeoutMs} ms reached` : /canceled|resource|rlimit/i.test(reason) || !reason ? `resource limit of ${rlimit} reached` : reason };
   } finally {
+    clearTimeout(net);
     checking -= 1;
     solver.release();
     if (checking === 0) for (const cleanup of deferred.splice(0)) cleanup();

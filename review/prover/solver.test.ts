@@ -1,0 +1,38 @@
+/**
+ * How a query ends when it cannot be decided: the resource limit (work counted by Z3) and the
+ * wall-clock safety net (a timer that interrupts the check) each give `unknown` with their own
+ * reason — never a hang, never a pass — and the context answers the next query as before.
+ */
+import { setSafetyTimeout, solve, withContext, SAFETY_TIMEOUT_MS, type Z3 } from "./solver";
+
+/** x³ + y³ = w³ over positive integers: no solution (Fermat, n = 3), which Z3's arithmetic does not find out. */
+const fermatCubes = (z: Z3) => {
+  const [x, y, w] = [z.Int.const("x"), z.Int.const("y"), z.Int.const("w")];
+  return [x.gt(0), y.gt(0), w.gt(0), x.mul(x).mul(x).add(y.mul(y).mul(y)).eq(w.mul(w).mul(w))];
+};
+/** The control: the same shape of query with a solution (1³ + 2³ = 9). */
+const solvable = (z: Z3) => {
+  const [x, y] = [z.Int.const("x"), z.Int.const("y")];
+  return [x.gt(0), y.gt(0), x.mul(x).mul(x).add(y.mul(y).mul(y)).eq(z.Int.val(9))];
+};
+
+afterEach(() => setSafetyTimeout(SAFETY_TIMEOUT_MS));
+
+it("the wall-clock safety net interrupts a check that would run on, and the context answers the next query", async () => {
+  setSafetyTimeout(300);
+  await withContext(async (z) => {
+    const started = performance.now();
+    const stopped = await solve(z, fermatCubes(z), 1_000_000_000);
+    expect(stopped).toEqual({ status: "unknown", reason: "wall-clock safety net of 300 ms reached" });
+    expect(performance.now() - started).toBeLessThan(5_000);
+    // Control: a query with a solution, under the same net, in the same context.
+    expect((await solve(z, solvable(z), 1_000_000_000)).status).toBe("sat");
+  });
+});
+
+it("the resource limit stops the same check first when it is the smaller bound", async () => {
+  await withContext(async (z) => {
+    expect(await solve(z, fermatCubes(z), 50_000)).toEqual({ status: "unknown", reason: "resource limit of 50000 reached" });
+    expect((await solve(z, solvable(z), 50_000)).status).toBe("sat");
+  });
+});

@@ -5,6 +5,7 @@
  * written here from the client's documentation, not read back from the implementation.
  */
 import { createHash } from "node:crypto";
+import { offsetPattern as pattern } from "../stand-ins/byte-pattern";
 import { createFilesApiFixture, type FilesApiFixture } from "../stand-ins/files-api-fixture";
 import { FilesApiError, type FilesClient } from "./files-client";
 
@@ -18,12 +19,6 @@ beforeEach(async () => {
 afterEach(() => f.close());
 
 const folderOf = (sub: string) => `private/${f.cognito.identityIdFor(sub)}/`;
-/** Bytes that differ at every offset, so a misplaced part or range shows. */
-const pattern = (size: number) => {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4) bytes.writeUInt32BE(i >>> 0, i);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, size);
-};
 const md5 = (bytes: Uint8Array) => createHash("md5").update(bytes).digest("hex");
 
 describe("small files, through the API", () => {

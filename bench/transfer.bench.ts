@@ -6,17 +6,12 @@
  */
 import { createFilesApiFixture } from "../stand-ins/files-api-fixture";
 import { createS3rverFixture } from "../stand-ins/s3rver-fixture";
+import { offsetPattern as pattern } from "../stand-ins/byte-pattern";
 import { percentile, type Bench, type BenchRow } from "./harness";
 
 const MiB = 1024 * 1024;
 const RUNS = 3;
 const mibPerSecond = (bytes: number, ms: number) => bytes / MiB / (ms / 1000);
-
-function pattern(size: number): Uint8Array {
-  const bytes = Buffer.alloc(size);
-  for (let i = 0; i + 4 <= size; i += 4) bytes.writeUInt32BE(i, i);
-  return new Uint8Array(bytes.buffer, bytes.byteOffset, size);
-}
 
 async function timedMs(work: () => Promise<unknown>): Promise<number> {
   const t = performance.now();

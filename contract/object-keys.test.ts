@@ -64,11 +64,26 @@ describe("objectKeyProblems", () => {
   });
 });
 
+/**
+ * Any code point but a lone surrogate: fast-check's `unit: "binary"`, the same values for the same
+ * seed (nat over the code points with the surrogate block skipped), with an unmapper that computes
+ * the index instead of first filling a Map with all 1.1 million code points (1-3 s per file).
+ */
+const SURROGATE_BLOCK = 0x800;
+const anyCodePoint = fc.nat({ max: 0x10ffff - SURROGATE_BLOCK }).map(
+  (index) => String.fromCodePoint(index < 0xd800 ? index : index + SURROGATE_BLOCK),
+  (value) => {
+    const codePoint = typeof value === "string" ? value.codePointAt(0) : undefined;
+    if (codePoint === undefined || String.fromCodePoint(codePoint) !== value || (codePoint >= 0xd800 && codePoint < 0xe000)) throw new Error("not one code point");
+    return codePoint < 0xd800 ? codePoint : codePoint - SURROGATE_BLOCK;
+  },
+);
+
 describe("properties", () => {
   // Characters that matter to paths and encodings, plus ordinary ones, so generated keys hit the edges often.
   const char = fc.constantFrom(..."ab.%2eEfF5cC0\\\u0000\n é/".split(""));
   const keyLike = fc.string({ unit: char, maxLength: 24 });
-  const anyKey = fc.oneof(keyLike, fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: "binary", maxLength: 40 }));
+  const anyKey = fc.oneof(keyLike, fc.string({ unit: "grapheme", maxLength: 40 }), fc.string({ unit: anyCodePoint, maxLength: 40 }));
 
   it("any accepted key, joined under the folder, stays inside <prefix>/<identityId>/ however often it is decoded", () => {
     let accepted = 0;
@@ -80,11 +95,14 @@ describe("properties", () => {
         const folder = normalise(FOLDER);
         for (const reading of readings(full)) {
           const segments = normalise(reading);
-          expect(segments.slice(0, folder.length)).toEqual(folder);
-          expect(segments.length).toBeGreaterThan(folder.length);
+          // The matchers run only to report a failure: each expect() builds an Error (~25 µs), 20,000 of them here.
+          if (segments.length <= folder.length || folder.some((segment, i) => segments[i] !== segment)) {
+            expect(segments.slice(0, folder.length)).toEqual(folder);
+            expect(segments.length).toBeGreaterThan(folder.length);
+          }
         }
         // No layer's normalisation changes it: S3 stores the key the caller named.
-        expect(normalise(key).join("/")).toBe(key);
+        if (normalise(key).join("/") !== key) expect(normalise(key).join("/")).toBe(key);
       }),
       { numRuns: 4000 },
     );

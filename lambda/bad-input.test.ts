@@ -3,11 +3,12 @@
  * or a stack trace. Across the whole corpus (and successful calls too) no token, token part or
  * issued credential may appear in anything the function logged or printed.
  */
-import { generateKeyPairSync, createHmac } from "node:crypto";
+import { createHmac, createPrivateKey } from "node:crypto";
 import fc from "fast-check";
 import { ROUTES } from "./create-handler";
 import { createFilesApiFixture, type EventOptions, type FilesApiFixture } from "../stand-ins/files-api-fixture";
 import { createTestUserPool, encodeJwt } from "../stand-ins/test-user-pool";
+import { TEST_ONLY_STRANGER_KEY_PEM } from "../stand-ins/test-only-rsa-keys";
 
 let f: FilesApiFixture;
 const printed: string[] = [];
@@ -61,7 +62,8 @@ async function expect4xx(route: string, options: EventOptions, status: number, e
 
 describe("tokens", () => {
   const valid = () => secret(f.tokenFor("alice"));
-  const otherKey = generateKeyPairSync("rsa", { modulusLength: 2048 }).privateKey;
+  // Not the pool's key (the fixture's pool signs with TEST_ONLY_POOL_KEY_PEM).
+  const otherKey = createPrivateKey(TEST_ONLY_STRANGER_KEY_PEM);
   const payloadOf = (token: string) => JSON.parse(Buffer.from(token.split(".")[1]!, "base64url").toString()) as Record<string, unknown>;
 
   const cases: Array<[string, () => EventOptions, string]> = [
@@ -92,7 +94,7 @@ describe("tokens", () => {
     ["another app client's token", () => ({ token: secret(f.tokenFor("alice", "user", { claims: { aud: "someotherclient123" } })) }), "wrong_audience"],
     ["an access token instead of an IdToken", () => ({ token: secret(f.pool.accessToken({ sub: "alice", groups: ["user"] })) }), "wrong_token_use"],
     ["another pool's token, signed with its own key", () => {
-      const other = createTestUserPool({ region: "ap-northeast-1", poolSuffix: "OtherPool9", clientId: f.pool.clientId });
+      const other = createTestUserPool({ region: "ap-northeast-1", poolSuffix: "OtherPool9", clientId: f.pool.clientId, signingKeyPem: TEST_ONLY_STRANGER_KEY_PEM });
       return { token: secret(other.idToken({ sub: "alice", groups: ["user"] })) };
     }, "invalid_token"],
     // aws-jwt-verify picks its configuration by `iss`: an unknown issuer fails before the signature is looked at.

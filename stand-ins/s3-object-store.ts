@@ -176,7 +176,8 @@ export class S3ObjectStore {
     chosen.slice(0, -1).forEach((part) => {
       if (part.body.byteLength < MIN_PART_BYTES) throw s3ServiceError("EntityTooSmall", 400, "Your proposed upload is smaller than the minimum allowed object size.");
     });
-    const etag = `"${md5(Buffer.concat(chosen.map((p) => md5(p.body)))).toString("hex")}-${chosen.length}"`;
+    // Each part's ETag is its MD5 (putPart), so the parts need not be hashed again.
+    const etag = `"${md5(Buffer.concat(chosen.map((p) => Buffer.from(p.etag.slice(1, -1), "hex")))).toString("hex")}-${chosen.length}"`;
     const object = this.put(key, Buffer.concat(chosen.map((p) => p.body)), upload.props, conditions, etag);
     this.uploads.delete(uploadId);
     return object;

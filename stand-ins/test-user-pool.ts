@@ -1,9 +1,10 @@
 /**
- * A user pool for tests: an RS256 key pair made at test start, its JWKS, and tokens signed with it
- * in Cognito's claim layout. Nothing here verifies: the code under test does that, against this
+ * A user pool for tests: an RS256 key pair (a committed test-only key, test-only-rsa-keys.ts), its
+ * JWKS, and tokens signed with it in Cognito's claim layout. Nothing here verifies: the code under test does that, against this
  * JWKS, exactly as it would against Cognito's.
  */
-import { createHash, generateKeyPairSync, randomUUID, sign, type KeyObject } from "node:crypto";
+import { createHash, createPrivateKey, createPublicKey, randomUUID, sign, type KeyObject } from "node:crypto";
+import { TEST_ONLY_POOL_KEY_PEM } from "./test-only-rsa-keys";
 
 export interface TokenOptions {
   sub: string;
@@ -45,14 +46,15 @@ export function encodeJwt(header: Record<string, unknown>, payload: Record<strin
   return `${signingInput}.${b64url(signature)}`;
 }
 
-/** A pool in `region` with a fresh 2048-bit RSA key. */
-export function createTestUserPool(options: { region: string; poolSuffix?: string; clientId?: string }): TestUserPool {
+/** A pool in `region` signing with a 2048-bit RSA key: TEST_ONLY_POOL_KEY_PEM unless `signingKeyPem` names another. */
+export function createTestUserPool(options: { region: string; poolSuffix?: string; clientId?: string; signingKeyPem?: string }): TestUserPool {
   const { region } = options;
   const userPoolId = `${region}_${options.poolSuffix ?? "TestPool1"}`;
   const clientId = options.clientId ?? "testclient0123456789abcdef";
   const providerName = `cognito-idp.${region}.amazonaws.com/${userPoolId}`;
   const issuer = `https://${providerName}`;
-  const { privateKey, publicKey } = generateKeyPairSync("rsa", { modulusLength: 2048 });
+  const privateKey = createPrivateKey(options.signingKeyPem ?? TEST_ONLY_POOL_KEY_PEM);
+  const publicKey = createPublicKey(privateKey);
   const kid = createHash("sha256").update(publicKey.export({ format: "der", type: "spki" })).digest("base64url").slice(0, 24);
   const jwk = { ...publicKey.export({ format: "jwk" }), kid, alg: "RS256", use: "sig" };
   const now = () => Math.floor(Date.now() / 1000);

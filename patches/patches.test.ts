@@ -118,3 +118,23 @@ it("@cloud-copilot/iam-utils: resource-type matching still answers what the publ
   expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:eu-west-1:111122223333:ACCESSPOINT/ap/object/k", PATTERNS[2]!)).toBe(true);
   expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:eu-west-1:111122223333:accésspoint/ap/object/k", PATTERNS[2]!)).toBe(false);
 });
+
+it("string-width: the fast path measures what the published code measures", () => {
+  type Width = (s: string) => number;
+  const target = "node_modules/string-width/index.js";
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- cli-table3's own module
+  const patched = require(path.join(ROOT, target)) as Width;
+  const published = publishedModule("string-width+4.2.3.patch", target) as unknown as Width;
+  expect(published).not.toBe(patched);
+  // Every character the fast path takes, alone; then strings mixing them with characters it must
+  // leave to the full path: escapes, emoji, wide, combining and control characters.
+  const fast = [..." ~azAZ09·—…›✓✗"];
+  for (let c = 0x2500; c <= 0x257f; c++) fast.push(String.fromCodePoint(c));
+  for (const c of fast) expect(patched(c)).toBe(published(c));
+  const other = ["\u001b[31m", "\u001b[0m", "\u009b1m", "😀", "✔", "✔\ufe0f", "#\ufe0f\u20e3", "漢", "ｂ", "e\u0301", "\u0300", "\t", "\u007f", "\u00ad", "é", "→"];
+  const text = fc.array(fc.oneof({ weight: 4, arbitrary: fc.constantFrom(...fast) }, { weight: 1, arbitrary: fc.constantFrom(...other) }), { maxLength: 12 }).map((parts) => parts.join(""));
+  fc.assert(fc.property(text, (s) => expect(patched(s)).toBe(published(s))), { numRuns: 3000, seed: 15 });
+  // Controls: an escape sequence has no width, a wide character two columns.
+  expect(patched("\u001b[31m✓ ok\u001b[0m")).toBe(4);
+  expect(patched("漢字")).toBe(4);
+});

@@ -5,7 +5,8 @@
  * @type {import('jest').Config}
  */
 module.exports = {
-  testEnvironment: "node",
+  // Node, plus an object shared by the test files of one worker (jest.environment.js says why).
+  testEnvironment: "<rootDir>/jest.environment.js",
   testMatch: ["<rootDir>/**/*.test.ts"],
   testPathIgnorePatterns: ["/node_modules/", "/dist/", "/tools/"],
   modulePathIgnorePatterns: ["<rootDir>/dist/", "<rootDir>/tools/"],

@@ -21,6 +21,42 @@ export const SAFETY_TIMEOUT_MS = 300_000;
 let safetyTimeoutMs = SAFETY_TIMEOUT_MS;
 export const setSafetyTimeout = (ms: number) => void (safetyTimeoutMs = ms);
 
+interface Api {
+  Context: (name: "main") => Z3;
+  Z3: { del_context(ptr: unknown): void };
+}
+
+/** Z3 once loaded and started, with the context small tests share. */
+interface Loaded {
+  api: Api;
+  shared: Z3;
+  startMs: number;
+}
+
+/**
+ * Z3's state in this process. Loading Z3 and starting its threads costs most of a second, so it
+ * is done once per process. A test runner runs many test files in one process, each with its own
+ * copy of this module: where the host offers an object that outlives them
+ * (`globalThis[Symbol.for("process-wide")]`, which jest.environment.js gives each jest worker),
+ * the state lives there and the files share one Z3; elsewhere it is this module's own.
+ */
+interface ProcessZ3 {
+  loaded?: Promise<Loaded>;
+  /** Checks running now. */
+  checking: number;
+  /** Cleanups that waited for the running checks to end. */
+  deferred: (() => void)[];
+  /** The generation of the context objects are created in now: 0 is the shared one (small tests), never deleted. */
+  live: number;
+  /** Generations whose context was deleted, with everything in it. */
+  deleted: Set<number>;
+  generations: number;
+  session?: { z: Z3; generation: number; users: number };
+}
+
+const host = (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for("process-wide")] ?? {};
+const proc = (host.z3 ??= { checking: 0, deferred: [], live: 0, deleted: new Set<number>(), generations: 0 } satisfies ProcessZ3) as ProcessZ3;
+
 /**
  * z3-solver frees Z3 objects from a FinalizationRegistry, on the main thread, while a check may
  * be running on Z3's worker thread; Z3's context is not thread-safe, and runs of thousands of
@@ -28,35 +64,22 @@ export const setSafetyTimeout = (ms: number) => void (safetyTimeoutMs = ms);
  * it is given one whose cleanups wait until no check is running — and which drops the cleanups of
  * objects whose context was deleted (each registration is tagged with the context that was live).
  */
-let checking = 0;
-const deferred: (() => void)[] = [];
-/** Contexts by generation: 0 is the shared one (small tests), never deleted. */
-let live = 0;
-const deleted = new Set<number>();
-
 class CheckAwareFinalizationRegistry<T> extends FinalizationRegistry<{ generation: number; held: T }> {
   constructor(cleanup: (held: T) => void) {
     super(({ generation, held }) => {
-      const run = () => deleted.has(generation) || cleanup(held);
-      if (checking > 0) deferred.push(run);
+      const run = () => proc.deleted.has(generation) || cleanup(held);
+      if (proc.checking > 0) proc.deferred.push(run);
       else run();
     });
   }
 
   override register(target: WeakKey, held: unknown, token?: WeakKey): void {
-    super.register(target, { generation: live, held: held as T }, token);
+    super.register(target, { generation: proc.live, held: held as T }, token);
   }
 }
 
-interface Api {
-  Context: (name: "main") => Z3;
-  Z3: { del_context(ptr: unknown): void };
-}
-
-let loaded: Promise<{ api: Api; shared: Z3; startMs: number }> | undefined;
-
-function load() {
-  loaded ??= (async () => {
+function load(): Promise<Loaded> {
+  proc.loaded ??= (async () => {
     const t = performance.now();
     const { init } = await import("z3-solver");
     const original = globalThis.FinalizationRegistry;
@@ -72,7 +95,7 @@ function load() {
     await solve(shared, [shared.Bool.val(true)], 1000);
     return { api, shared, startMs: performance.now() - t };
   })();
-  return loaded;
+  return proc.loaded;
 }
 
 /** The shared context (for small tests), and how long starting Z3 took: loading, the first context and the first check. */
@@ -81,9 +104,6 @@ export async function z3(): Promise<{ z3: Z3; startMs: number }> {
   return { z3: shared, startMs };
 }
 
-let session: { z: Z3; generation: number; users: number } | undefined;
-let generations = 0;
-
 /**
  * Runs `work` with a context of its own, deleted afterwards with everything in it. Calls that
  * overlap share one context (it is deleted when the last ends), so that every object is tagged
@@ -91,21 +111,21 @@ let generations = 0;
  */
 export async function withContext<T>(work: (z: Z3) => Promise<T>): Promise<T> {
   const { api } = await load();
-  if (!session) {
-    generations += 1;
-    live = generations;
-    session = { z: api.Context("main"), generation: generations, users: 0 };
+  if (!proc.session) {
+    proc.generations += 1;
+    proc.live = proc.generations;
+    proc.session = { z: api.Context("main"), generation: proc.generations, users: 0 };
   }
-  const mine = session;
+  const mine = proc.session;
   mine.users += 1;
   try {
     return await work(mine.z);
   } finally {
     mine.users -= 1;
     if (mine.users === 0) {
-      session = undefined;
-      live = 0;
-      deleted.add(mine.generation);
+      proc.session = undefined;
+      proc.live = 0;
+      proc.deleted.add(mine.generation);
       api.Z3.del_context((mine.z as unknown as { ptr: unknown }).ptr);
     }
   }
@@ -143,7 +163,7 @@ export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): 
     timedOut = true;
     z.interrupt();
   }, safetyTimeoutMs);
-  checking += 1;
+  proc.checking += 1;
   try {
     const status = await solver.check();
     if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms, ${rlimitUsed(solver)} rlimit (Z3's cumulative count)\n`);
@@ -153,9 +173,9 @@ export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): 
     return { status, reason: timedOut ? `wall-clock safety net of ${safetyTimeoutMs} ms reached` : /canceled|resource|rlimit/i.test(reason) || !reason ? `resource limit of ${rlimit} reached` : reason };
   } finally {
     clearTimeout(net);
-    checking -= 1;
+    proc.checking -= 1;
     solver.release();
-    if (checking === 0) for (const cleanup of deferred.splice(0)) cleanup();
+    if (proc.checking === 0) for (const cleanup of proc.deferred.splice(0)) cleanup();
   }
 }
 

@@ -45,3 +45,29 @@ it("@cloud-copilot/iam-policy: caseInsensitiveEquals still answers what localeCo
   expect(caseInsensitiveEquals("s3:GetObject", "S3:GETOBJECT")).toBe(true);
   expect(caseInsensitiveEquals("e", "é")).toBe(false);
 });
+
+it("@pulumi/pulumi: a promise's stack is still captured for PULUMI_DEBUG_PROMISE_LEAKS's report, and only read there", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's own (internal) module
+  const debuggable = require(path.join(ROOT, "node_modules/@pulumi/pulumi/runtime/debuggable.js")) as {
+    debugPromiseLeaks: boolean;
+    debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T>;
+    promiseDebugString: (p: Promise<unknown>) => string;
+  };
+  const was = debuggable.debugPromiseLeaks;
+  try {
+    debuggable.debugPromiseLeaks = true;
+    const traced = Promise.resolve(1);
+    void debuggable.debuggablePromise(traced, "traced");
+    expect(debuggable.promiseDebugString(traced)).toMatch(/CONTEXT\(\d+\): traced\nSTACK_TRACE:\nError\b[^\n]*\n\s+at [\s\S]*patches\.test\.ts/);
+    // Control: without the variable no stack is kept, and the only reader is the report printed with it.
+    debuggable.debugPromiseLeaks = false;
+    const untraced = Promise.resolve(2);
+    void debuggable.debuggablePromise(untraced, "untraced");
+    expect((untraced as unknown as { _debugStackTrace: unknown })._debugStackTrace).toBeUndefined();
+    const source = read("node_modules/@pulumi/pulumi/runtime/debuggable.js");
+    expect(source.match(/_debugStackTrace\}/g)).toHaveLength(1);
+    expect(source).toMatch(/if \(exports\.debugPromiseLeaks\) \{\s+for \(const leak of leaked\) \{\s+console\.error\("Promise leak detected:"\);\s+console\.error\(promiseDebugString\(leak\)\);/);
+  } finally {
+    debuggable.debugPromiseLeaks = was;
+  }
+});

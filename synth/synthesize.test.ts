@@ -6,48 +6,51 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import { PREBUILT_LAMBDA_BUNDLE_ENV } from "../build/lambda-bundle";
+import { synthesizeStack, type SynthesizedStack } from "./synthesize";
 
-type Synthesize = typeof import("./synthesize");
+const PREBUILT = process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
+const codePathOf = async (s: SynthesizedStack) => (await (s.one("aws:lambda/function:Function").inputs.code as { path: Promise<string> }).path) as string;
 
-/** synthesize.ts loaded afresh (it keeps the code it chose for the rest of the process), with the variable as given. */
-async function codePathWith(prebuilt: string | undefined): Promise<string> {
-  const before = process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
-  if (prebuilt === undefined) delete process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
-  else process.env[PREBUILT_LAMBDA_BUNDLE_ENV] = prebuilt;
+/** Runs `work` with the variable set to `value` (or unset), then restores it. */
+async function withPrebuilt<T>(value: string | undefined, work: () => Promise<T>): Promise<T> {
+  if (value === undefined) delete process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
+  else process.env[PREBUILT_LAMBDA_BUNDLE_ENV] = value;
   try {
-    let synth!: Synthesize;
-    jest.isolateModules(() => {
-      synth = require("./synthesize"); // eslint-disable-line @typescript-eslint/no-require-imports
-    });
-    const s = await synth.synthesizeStack();
-    return (await (s.one("aws:lambda/function:Function").inputs.code as { path: Promise<string> }).path) as string;
+    return await work();
   } finally {
-    if (before === undefined) delete process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
-    else process.env[PREBUILT_LAMBDA_BUNDLE_ENV] = before;
+    if (PREBUILT === undefined) delete process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
+    else process.env[PREBUILT_LAMBDA_BUNDLE_ENV] = PREBUILT;
   }
 }
 
 it("under jest, uses the bundle the global setup built for the run", async () => {
-  const prebuilt = process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
-  expect(prebuilt).toBeDefined();
-  expect(fs.readFileSync(path.join(prebuilt!, "index.js"), "utf8")).toMatch(/exports|module\.exports/);
-  expect(await codePathWith(prebuilt)).toBe(prebuilt);
+  expect(PREBUILT).toBeDefined();
+  expect(fs.readFileSync(path.join(PREBUILT!, "index.js"), "utf8")).toMatch(/exports\.handler|module\.exports/);
+  expect(await codePathOf(await synthesizeStack())).toBe(PREBUILT);
 });
 
-it("without one, builds the handler bundle itself, into a directory of its own", async () => {
-  const built = await codePathWith(undefined);
-  expect(built).not.toBe(process.env[PREBUILT_LAMBDA_BUNDLE_ENV]);
-  expect(path.dirname(built)).toBe(os.tmpdir());
-  const bundle = fs.readFileSync(path.join(built, "index.js"), "utf8");
-  // The control: the bundle it built is the same handler the prebuilt one is.
-  expect(bundle).toBe(fs.readFileSync(path.join(process.env[PREBUILT_LAMBDA_BUNDLE_ENV]!, "index.js"), "utf8"));
-  fs.rmSync(built, { recursive: true, force: true });
+it("without one, builds the handler bundle itself, into a directory of its own: the same bundle", async () => {
+  const built = await withPrebuilt(undefined, async () => {
+    // A fresh synthesize.ts: a loaded one keeps the code it chose for the rest of the process.
+    let fresh!: typeof import("./synthesize");
+    jest.isolateModules(() => {
+      fresh = require("./synthesize"); // eslint-disable-line @typescript-eslint/no-require-imports
+    });
+    return codePathOf(await fresh.synthesizeStack());
+  });
+  try {
+    expect(built).not.toBe(PREBUILT);
+    expect(path.dirname(built)).toBe(os.tmpdir());
+    expect(fs.readFileSync(path.join(built, "index.js"), "utf8")).toBe(fs.readFileSync(path.join(PREBUILT!, "index.js"), "utf8"));
+  } finally {
+    fs.rmSync(built, { recursive: true, force: true });
+  }
 });
 
 it("refuses a prebuilt directory that holds no bundle, naming the variable", async () => {
   const empty = fs.mkdtempSync(path.join(os.tmpdir(), "iss-no-bundle-"));
   try {
-    await expect(codePathWith(empty)).rejects.toThrow(`synth: ${PREBUILT_LAMBDA_BUNDLE_ENV}=${empty} holds no index.js`);
+    await withPrebuilt(empty, () => expect(synthesizeStack()).rejects.toThrow(`synth: ${PREBUILT_LAMBDA_BUNDLE_ENV}=${empty} holds no index.js`));
   } finally {
     fs.rmSync(empty, { recursive: true, force: true });
   }

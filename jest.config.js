@@ -15,6 +15,8 @@ module.exports = {
   },
   // The mock-runtime syntheses import @pulumi/aws (about 0.8 s per worker); two workers fit the 2-core machine.
   maxWorkers: 2,
+  // The Lambda bundle, built once per run for every synthesis (jest.global-setup.ts).
+  globalSetup: "<rootDir>/jest.global-setup.ts",
   // Corpus suites first on a fresh clone (jest.sequencer.js says why).
   testSequencer: "<rootDir>/jest.sequencer.js",
   testTimeout: 60000,

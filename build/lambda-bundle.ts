@@ -20,6 +20,13 @@ const LAMBDA_DIR = path.join(__dirname, "..", "lambda");
 export const LAMBDA_ENTRY = path.join(LAMBDA_DIR, "handler.ts");
 export const DEFAULT_LAMBDA_OUTDIR = path.join(__dirname, "..", "dist", "lambda");
 
+/**
+ * Names a directory holding this checkout's bundle, already built, for synth/ to use instead of
+ * building one: jest's global setup (jest.global-setup.ts) builds it once per test run, so the test
+ * files that synthesize a stack do not each run esbuild again on the same sources.
+ */
+export const PREBUILT_LAMBDA_BUNDLE_ENV = "ISS_PREBUILT_LAMBDA_BUNDLE";
+
 export interface LambdaBundle {
   /** The directory to zip (it holds index.js only). */
   outdir: string;

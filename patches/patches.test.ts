@@ -138,3 +138,64 @@ it("string-width: the fast path measures what the published code measures", () =
   expect(patched("\u001b[31m✓ ok\u001b[0m")).toBe(4);
   expect(patched("漢字")).toBe(4);
 });
+
+it("@pulumi/pulumi: a promise's stack is still captured for PULUMI_DEBUG_PROMISE_LEAKS's report, and only read there", () => {
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK's own (internal) module
+  const debuggable = require(path.join(ROOT, "node_modules/@pulumi/pulumi/runtime/debuggable.js")) as {
+    debugPromiseLeaks: boolean;
+    debuggablePromise: <T>(p: Promise<T>, ctx: string) => Promise<T>;
+    promiseDebugString: (p: Promise<unknown>) => string;
+  };
+  const was = debuggable.debugPromiseLeaks;
+  try {
+    debuggable.debugPromiseLeaks = true;
+    const traced = Promise.resolve(1);
+    void debuggable.debuggablePromise(traced, "traced");
+    expect(debuggable.promiseDebugString(traced)).toMatch(/CONTEXT\(\d+\): traced\nSTACK_TRACE:\nError\b[^\n]*\n\s+at [\s\S]*patches\.test\.ts/);
+    // Control: without the variable no stack is kept, and the only reader is the report printed with it.
+    debuggable.debugPromiseLeaks = false;
+    const untraced = Promise.resolve(2);
+    void debuggable.debuggablePromise(untraced, "untraced");
+    expect((untraced as unknown as { _debugStackTrace: unknown })._debugStackTrace).toBeUndefined();
+    const source = read("node_modules/@pulumi/pulumi/runtime/debuggable.js");
+    expect(source.match(/_debugStackTrace\}/g)).toHaveLength(1);
+    expect(source).toMatch(/if \(exports\.debugPromiseLeaks\) \{\s+for \(const leak of leaked\) \{\s+console\.error\("Promise leak detected:"\);\s+console\.error\(promiseDebugString\(leak\)\);/);
+  } finally {
+    debuggable.debugPromiseLeaks = was;
+  }
+});
+
+describe("@pulumi/pulumi: function serialization loads TypeScript and @npmcli/arborist when it first needs them, and works as before", () => {
+  it("serializes a closure (the TypeScript parser reads its captured variables and `this`)", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- the SDK, loaded here after the patch's lazy require
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const greeting = "hello from a captured variable";
+    const counter = { n: 41, next() { return this.n + 1; } };
+    const serialized = await pulumi.runtime.serializeFunction(() => `${greeting} ${counter.next()}`);
+    expect(serialized.text).toContain(JSON.stringify(greeting));
+    expect(serialized.text).toMatch(/n: 41/);
+    expect(serialized.text).toContain("this.n + 1");
+  });
+
+  it("computes a closure's code paths from the package tree", async () => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const pulumi = require("@pulumi/pulumi") as typeof import("@pulumi/pulumi");
+    const dir = fs.mkdtempSync(path.join(require("node:os").tmpdir(), "iss-codepaths-")); // eslint-disable-line @typescript-eslint/no-require-imports
+    const pkg = (at: string, json: object) => {
+      fs.mkdirSync(at, { recursive: true });
+      fs.writeFileSync(path.join(at, "package.json"), JSON.stringify(json));
+    };
+    pkg(dir, { name: "consumer", version: "1.0.0", dependencies: { "left-pad": "1.3.0" } });
+    pkg(path.join(dir, "node_modules", "left-pad"), { name: "left-pad", version: "1.3.0" });
+    pkg(path.join(dir, "node_modules", "unused"), { name: "unused", version: "1.0.0" });
+    const cwd = process.cwd();
+    try {
+      process.chdir(dir);
+      const paths = await pulumi.runtime.computeCodePaths();
+      expect([...paths.keys()]).toEqual(["node_modules/left-pad"]);
+    } finally {
+      process.chdir(cwd);
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});

@@ -9,7 +9,15 @@ import type { ProofResult, PropertyNumber } from "../review/prover/verdicts";
 import type { ReviewTarget } from "../review/review-target";
 import { targetFromStack } from "../review/targets";
 import { ADMIN_READS_ALL } from "../review/test-support/review-inputs";
-import { synthesizeStack } from "../synth/synthesize";
+import { synthesizeStack, type SynthesizedStack } from "../synth/synthesize";
+
+/** The dev stack with `overrides`, synthesized once per file: the proofs read a stack, never change it. */
+const synthesized = new Map<string, Promise<SynthesizedStack>>();
+function devStack(overrides: Record<string, unknown>): Promise<SynthesizedStack> {
+  const key = JSON.stringify(overrides);
+  if (!synthesized.has(key)) synthesized.set(key, synthesizeStack({ stack: "dev", overrides }));
+  return synthesized.get(key)!;
+}
 
 const statusOf = (r: ProofResult, role: string, n: PropertyNumber) => r.verdicts.find((v) => v.role === role && v.property === n)?.status;
 const notProved = (r: ProofResult) => r.verdicts.filter((v) => v.status !== "PROVED").map((v) => `${v.property}:${v.status}`);
@@ -20,7 +28,7 @@ describe.each([
 ])("dev stack, %s", (label, overrides) => {
   let r: ProofResult;
   beforeAll(async () => {
-    r = await proveTarget(targetFromStack(await synthesizeStack({ stack: "dev", overrides })));
+    r = await proveTarget(targetFromStack(await devStack(overrides)));
   });
 
   it("proves every property for both roles, and property 7 for the other principals", () => {
@@ -44,7 +52,7 @@ describe.each([
 describe("the synthesized dev stack, broken in one place", () => {
   let base: ReviewTarget;
   beforeAll(async () => {
-    base = targetFromStack(await synthesizeStack({ stack: "dev", overrides: ADMIN_READS_ALL }));
+    base = targetFromStack(await devStack(ADMIN_READS_ALL));
   });
   /** A deep copy whose `group` role's documents pass through `edit` (as JSON text). */
   const broken = (group: string, edit: (json: string) => string): ReviewTarget => {

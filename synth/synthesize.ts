@@ -8,7 +8,7 @@ import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
 import * as pulumi from "@pulumi/pulumi";
-import { buildLambdaBundle } from "../build/lambda-bundle";
+import { buildLambdaBundle, PREBUILT_LAMBDA_BUNDLE_ENV } from "../build/lambda-bundle";
 import { loadStageConfig, type StageConfig } from "../config/stage-config";
 import { PROJECT } from "../contract/project";
 import { STACK_OUTPUT_NAMES, type StackOutputValues } from "../contract/stack-outputs";
@@ -172,11 +172,16 @@ export function synthesizeProgram<T, R>(
   });
 }
 
-// The Lambda bundle is really built, once per process, into a directory of this process's own,
-// so parallel test workers never write the same file.
+// Under jest, the bundle its global setup built for the whole run (PREBUILT_LAMBDA_BUNDLE_ENV).
+// Otherwise the Lambda bundle is really built, once per process, into a directory of this
+// process's own, so parallel processes never write the same file.
 let lambdaCode: Promise<pulumi.asset.Archive> | undefined;
 function lambdaCodeForSynthesis(): Promise<pulumi.asset.Archive> {
-  lambdaCode ??= buildLambdaBundle(fs.mkdtempSync(path.join(os.tmpdir(), "iss-lambda-"))).then((b) => new pulumi.asset.FileArchive(b.outdir));
+  const prebuilt = process.env[PREBUILT_LAMBDA_BUNDLE_ENV];
+  if (prebuilt && !fs.existsSync(path.join(prebuilt, "index.js"))) throw new Error(`synth: ${PREBUILT_LAMBDA_BUNDLE_ENV}=${prebuilt} holds no index.js`);
+  lambdaCode ??= prebuilt
+    ? Promise.resolve(new pulumi.asset.FileArchive(prebuilt))
+    : buildLambdaBundle(fs.mkdtempSync(path.join(os.tmpdir(), "iss-lambda-"))).then((b) => new pulumi.asset.FileArchive(b.outdir));
   return lambdaCode;
 }
 

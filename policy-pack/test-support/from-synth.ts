@@ -42,13 +42,14 @@ function mapStrings(value: unknown, f: (s: string) => string): unknown {
   return value;
 }
 
-function containsAny(value: unknown, needles: string[]): boolean {
-  let found = false;
+/** Every string inside `value`, as mapStrings visits them. */
+function stringsIn(value: unknown): string[] {
+  const strings: string[] = [];
   mapStrings(value, (s) => {
-    if (!found && needles.some((n) => s.includes(n))) found = true;
+    strings.push(s);
     return s;
   });
-  return found;
+  return strings;
 }
 
 export function stackResources(stack: SynthesizedStack, phase: Phase = "up"): TestResource[] {
@@ -58,7 +59,8 @@ export function stackResources(stack: SynthesizedStack, phase: Phase = "up"): Te
     const others = custom.filter((o) => o !== r);
     const dependsOn: Record<string, string[]> = {};
     for (const [key, value] of Object.entries(r.inputs)) {
-      const deps = others.filter((o) => containsAny(value, references.get(o)!)).map((o) => o.urn);
+      const strings = stringsIn(value); // collected once per input, not once per other resource
+      const deps = others.filter((o) => references.get(o)!.some((ref) => strings.some((s) => s.includes(ref)))).map((o) => o.urn);
       if (deps.length > 0) dependsOn[key] = deps;
     }
     const base = { type: r.type, name: r.name, urn: r.urn, dependsOn };

@@ -18,6 +18,7 @@ import type { IamDocument, PolicyStatement } from "../../iam/document";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
 import { substituteIdentityId } from "../../iam/substitute-identity";
 import type { Decision, PolicyEngine, Progress, S3Request, StatementRef, TrustRequest, Verdict } from "./engine";
+import { validated, type PolicySlot } from "./validated-policies";
 
 /** Shape of the parts of iam-simulate's analysis this engine reads. */
 interface StatementAnalysis {
@@ -49,6 +50,8 @@ export function sessionArn(role: RoleUnderReview, accountId: string): string {
 }
 
 const asSimulationPolicy = (d: IamDocument) => d as unknown as Simulation["resourcePolicy"] & object;
+/** The document as the evaluator takes it for `slot`, validated once (validated-policies.ts). */
+const forSlot = (d: IamDocument, slot: PolicySlot) => validated(d, slot) as Simulation["resourcePolicy"] & object;
 
 /** Names the statement as statementLabel does: its Sid, else `#<0-based index>`. */
 function statementRef(s: StatementAnalysis, effect: "Allow" | "Deny", resourcePolicyName: string): StatementRef {
@@ -204,7 +207,7 @@ export function createLocalEngine(): PolicyEngine {
           problems,
           principal,
           keyPrefix: JSON.stringify([principalKey, identityPolicies.map((p) => shared.documentId(p.policy as unknown as IamDocument)), resourceDocument ? shared.documentId(resourceDocument) : -1]),
-          evaluated: identityPolicies.map((p, n) => ({ name: placeholder(n), policy: p.policy })),
+          evaluated: identityPolicies.map((p, n) => ({ name: placeholder(n), policy: forSlot(p.policy as unknown as IamDocument, "identity") })),
           names: identityPolicies.map((p) => p.name),
           ...(resourceDocument ? { resourceDocument } : {}),
         };
@@ -218,7 +221,7 @@ export function createLocalEngine(): PolicyEngine {
         const { problems, principal, resourceDocument } = p;
         const verdict = await shared.get(p.keyPrefix, request.key ?? JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent]), () =>
           simulate(
-            simulation(p.evaluated, resourceDocument && asSimulationPolicy(resourceDocument), { ...request, principal, accountId: target.accountId }),
+            simulation(p.evaluated, resourceDocument && forSlot(resourceDocument, "resource"), { ...request, principal, accountId: target.accountId }),
             request.deliberatelyAbsent,
             [],
             RESOURCE_PLACEHOLDER,
@@ -236,7 +239,7 @@ export function createLocalEngine(): PolicyEngine {
       for (const request of requests) {
         verdicts.push(
           await simulate(
-            simulation([], asSimulationPolicy(request.trustPolicy.document), {
+            simulation([], forSlot(request.trustPolicy.document, "resource"), {
               principal: "cognito-identity.amazonaws.com",
               action: "sts:AssumeRoleWithWebIdentity",
               resourceArn: request.role.roleArn,

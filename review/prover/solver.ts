@@ -23,7 +23,9 @@ export const setSafetyTimeout = (ms: number) => void (safetyTimeoutMs = ms);
 
 interface Api {
   Context: (name: "main") => Z3;
-  Z3: { del_context(ptr: unknown): void };
+  Z3: { del_context(ptr: unknown): void; get_error_code(c: number): number; get_error_msg(c: number, code: number): string };
+  /** The emscripten module: Z3's C API as exported functions, the synchronous check among them. */
+  em: { _Z3_solver_check(c: number, s: number): number };
 }
 
 /** Z3 once loaded and started, with the context small tests share. */
@@ -42,6 +44,8 @@ interface Loaded {
  */
 interface ProcessZ3 {
   loaded?: Promise<Loaded>;
+  /** Z3's API, as soon as it is loaded (the first check runs before `loaded` resolves). */
+  api?: Api;
   /** Checks running now. */
   checking: number;
   /** Cleanups that waited for the running checks to end. */
@@ -87,12 +91,22 @@ function load(): Promise<Loaded> {
     let api: Api;
     try {
       api = (await init()) as unknown as Api;
+      proc.api = api;
     } finally {
       globalThis.FinalizationRegistry = original;
     }
     const shared = api.Context("main");
-    // Z3 starts its worker thread on the first check (a few hundred ms): part of starting it.
-    await solve(shared, [shared.Bool.val(true)], 1000);
+    // Z3 starts its worker thread on the first check made there (a few hundred ms): part of
+    // starting it, so this one goes there, whatever its size.
+    const first = new shared.Solver();
+    first.add(shared.Bool.val(true));
+    proc.checking += 1;
+    try {
+      await first.check();
+    } finally {
+      proc.checking -= 1;
+      first.release();
+    }
     return { api, shared, startMs: performance.now() - t };
   })();
   return proc.loaded;
@@ -145,28 +159,54 @@ export const zlength = (text: string) => [...text].length;
 export type QueryAnswer = { status: "sat"; model: Model<"main"> } | { status: "unsat" } | { status: "unknown"; reason: string };
 
 /**
- * Is the conjunction satisfiable, within `rlimit` units of work? The wall-clock safety net is a
- * timer here that interrupts the check, not Z3's `timeout` parameter: that parameter starts a
- * timer thread — in the WASM build, one more Web Worker, with its own copy of Z3's module — and at
- * the end of every check Z3 spins (`sched_yield`) until that thread acknowledges. Measured over
- * the reviewer's tests, the spinning alone was a seventh of Z3's thread time. Interrupting is
- * what Z3's API offers for stopping a check from another thread (`Z3_interrupt`); checks run one
- * at a time, so the interrupt reaches only the check whose time ran out.
+ * A check whose resource limit is at most this runs on this thread, synchronously: it cannot
+ * outlast the safety net (Z3 was measured at 30,000 units a second or more, so under 10 s), and
+ * the thread hand-off of an asynchronous check — a new thread per check, messages both ways —
+ * cost 2 ms of a trivial check's 5.5. The prover's quick, sample and pinned attempts are all
+ * under it; the full-budget attempts, which can run for minutes, stay on Z3's thread.
+ */
+export const MAIN_THREAD_RLIMIT = 250_000;
+/** A safety net shorter than this (a caller's choice) sends every check to Z3's thread, where the net can interrupt it. */
+const MAIN_THREAD_SAFETY_FLOOR_MS = 60_000;
+
+const LBOOL: Record<number, QueryAnswer["status"]> = { [-1]: "unsat", 0: "unknown", 1: "sat" };
+
+/** Runs the check on this thread: only when no other check is running, so that Z3 is never entered twice at once. */
+function checkHere(api: Api, z: Z3, solver: unknown): QueryAnswer["status"] {
+  const context = (z as unknown as { ptr: number }).ptr;
+  const result = api.em._Z3_solver_check(context, (solver as { ptr: number }).ptr);
+  const code = api.Z3.get_error_code(context);
+  if (code !== 0) throw new Error(`Z3: ${api.Z3.get_error_msg(context, code)}`);
+  return LBOOL[result]!;
+}
+
+/**
+ * Is the conjunction satisfiable, within `rlimit` units of work? On Z3's thread, the wall-clock
+ * safety net is a timer here that interrupts the check, not Z3's `timeout` parameter: that
+ * parameter starts a timer thread — in the WASM build, one more Web Worker, with its own copy of
+ * Z3's module — and at the end of every check Z3 spins (`sched_yield`) until that thread
+ * acknowledges. Measured over the reviewer's tests, the spinning alone was a seventh of Z3's
+ * thread time. Interrupting is what Z3's API offers for stopping a check from another thread
+ * (`Z3_interrupt`); checks run one at a time, so the interrupt reaches only the check whose time
+ * ran out. Small checks run on this thread (MAIN_THREAD_RLIMIT): the same Z3 function, the same answer.
  */
 export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   const solver = new z.Solver();
   solver.set("rlimit", rlimit);
   solver.add(...assertions);
   const t = performance.now();
+  const here = proc.api && proc.checking === 0 && rlimit <= MAIN_THREAD_RLIMIT && safetyTimeoutMs >= MAIN_THREAD_SAFETY_FLOOR_MS;
   let timedOut = false;
-  const net = setTimeout(() => {
-    timedOut = true;
-    z.interrupt();
-  }, safetyTimeoutMs);
+  const net = here
+    ? undefined
+    : setTimeout(() => {
+        timedOut = true;
+        z.interrupt();
+      }, safetyTimeoutMs);
   proc.checking += 1;
   try {
-    const status = await solver.check();
-    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms, ${rlimitUsed(solver)} rlimit (Z3's cumulative count)\n`);
+    const status = here ? checkHere(proc.api!, z, solver) : await solver.check();
+    if (process.env.PROVER_DEBUG) process.stderr.write(`[solver] ${status} in ${(performance.now() - t).toFixed(0)} ms${here ? " (this thread)" : ""}, ${rlimitUsed(solver)} rlimit (Z3's cumulative count)\n`);
     if (status === "sat") return { status, model: solver.model() };
     if (status === "unsat") return { status };
     const reason = solver.reasonUnknown();

@@ -3,7 +3,7 @@
  * wall-clock safety net (a timer that interrupts the check) each give `unknown` with their own
  * reason — never a hang, never a pass — and the context answers the next query as before.
  */
-import { setSafetyTimeout, solve, withContext, SAFETY_TIMEOUT_MS, type Z3 } from "./solver";
+import { MAIN_THREAD_RLIMIT, setSafetyTimeout, solve, withContext, SAFETY_TIMEOUT_MS, type Z3 } from "./solver";
 
 /** x³ + y³ = w³ over positive integers: no solution (Fermat, n = 3), which Z3's arithmetic does not find out. */
 const fermatCubes = (z: Z3) => {
@@ -34,5 +34,20 @@ it("the resource limit stops the same check first when it is the smaller bound",
   await withContext(async (z) => {
     expect(await solve(z, fermatCubes(z), 50_000)).toEqual({ status: "unknown", reason: "resource limit of 50000 reached" });
     expect((await solve(z, solvable(z), 50_000)).status).toBe("sat");
+  });
+});
+
+it("a check gets the same answer on the calling thread (a small budget) as on Z3's thread (a large one)", async () => {
+  await withContext(async (z) => {
+    const x = z.String.const("x");
+    const queries = [
+      { expected: "sat", assertions: [x.length().eq(46), z.String.val("a/").concat(x).concat(z.String.val("/k")).eq(z.String.val("a/").concat(z.String.const("y")))] },
+      { expected: "unsat", assertions: [x.length().eq(3), x.concat(z.String.val("b")).eq(z.String.val("ab"))] },
+      { expected: "unsat", assertions: solvable(z).concat([z.Int.const("x").gt(2)]) },
+    ];
+    for (const { expected, assertions } of queries) {
+      expect((await solve(z, assertions, MAIN_THREAD_RLIMIT)).status).toBe(expected);
+      expect((await solve(z, assertions, MAIN_THREAD_RLIMIT + 1)).status).toBe(expected);
+    }
   });
 });

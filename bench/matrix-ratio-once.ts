@@ -5,6 +5,7 @@
  * line with the medians.
  */
 import { createLocalEngine } from "../review/engines/local-engine";
+import { SharedSimulations } from "../review/engines/shared-simulations";
 import { runMatrix } from "../review/matrix";
 import type { ReviewTarget } from "../review/review-target";
 import { targetFromStack } from "../review/targets";
@@ -28,7 +29,7 @@ const devWith = async (n: number) => targetFromStack(await synthesizeStack({ sta
 async function timed(target: ReviewTarget): Promise<{ wall: number; cpu: number }> {
   const t = performance.now();
   const cpu = process.cpuUsage();
-  const matrix = await runMatrix(target, { engine: createLocalEngine() });
+  const matrix = await runMatrix(target, { engine: createLocalEngine({ simulations: new SharedSimulations() }) });
   if (!matrix.pass) throw new Error(`${target.roles.length} roles: the matrix did not pass`);
   const used = process.cpuUsage(cpu);
   return { wall: performance.now() - t, cpu: (used.user + used.system) / 1000 };

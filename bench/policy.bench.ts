@@ -6,6 +6,7 @@
 import { execFileSync } from "node:child_process";
 import * as path from "node:path";
 import { createLocalEngine } from "../review/engines/local-engine";
+import { SharedSimulations } from "../review/engines/shared-simulations";
 import { runMatrix } from "../review/matrix";
 import { targetFromStack } from "../review/targets";
 import { synthesizeStack } from "../synth/synthesize";
@@ -33,14 +34,14 @@ export const bench: Bench = async () => {
   const target = targetFromStack(stack);
 
   t = performance.now();
-  const cold = await runMatrix(target, { engine: createLocalEngine() });
+  const cold = await runMatrix(target, { engine: createLocalEngine({ simulations: new SharedSimulations() }) });
   const coldMs = performance.now() - t;
   if (!cold.pass) throw new Error("the dev-stack matrix did not pass; fix that before benchmarking it");
 
   const warm: number[] = [];
   for (let i = 0; i < WARM_RUNS; i++) {
     t = performance.now();
-    await runMatrix(target, { engine: createLocalEngine() });
+    await runMatrix(target, { engine: createLocalEngine({ simulations: new SharedSimulations() }) });
     warm.push(performance.now() - t);
   }
   const warmMs = percentile(warm, 50);

@@ -6,6 +6,7 @@
  */
 import { proveTarget } from "../review/prover/prove";
 import { createLocalEngine } from "../review/engines/local-engine";
+import { SharedSimulations } from "../review/engines/shared-simulations";
 import { runMatrix } from "../review/matrix";
 import { targetFromStack } from "../review/targets";
 import { synthesizeStack } from "../synth/synthesize";
@@ -37,12 +38,12 @@ async function main(kind: string, n: number, prove: boolean) {
       ? targetFromStack(await synthesizeStack({ stack: "dev", overrides: { groups: Array.from({ length: n }, (_, i) => ({ name: `group${i}`, precedence: i })) } }))
       : statementsTarget(n);
   let t = performance.now();
-  const matrix = await runMatrix(target, { engine: createLocalEngine() });
+  const matrix = await runMatrix(target, { engine: createLocalEngine({ simulations: new SharedSimulations() }) });
   const matrixMs = performance.now() - t;
   const warm: number[] = [];
   for (let i = 0; i < WARM_RUNS; i++) {
     t = performance.now();
-    await runMatrix(target, { engine: createLocalEngine() });
+    await runMatrix(target, { engine: createLocalEngine({ simulations: new SharedSimulations() }) });
     warm.push(performance.now() - t);
   }
   t = performance.now();

@@ -11,6 +11,7 @@ import type { IamDocument } from "../../iam/document";
 import type { NamedPolicy, ReviewTarget, RoleUnderReview } from "../review-target";
 import type { S3Request, TrustRequest, Verdict } from "./engine";
 import { createLocalEngine, sessionArn } from "./local-engine";
+import { SharedSimulations } from "./shared-simulations";
 
 const ACCOUNT = "123456789012";
 const BUCKET = "arn:aws:s3:::files-bucket";
@@ -237,6 +238,34 @@ describe("local engine: problems make a verdict untrustworthy", () => {
       expect((await reused.evaluateS3(target({ roles: [plainRole] }), [readB(plainRole)]))[0]).toEqual(clean("ImplicitlyDenied"));
       expect((await reused.evaluateS3(target({ roles: [readAllRole] }), [readB(readAllRole)]))[0]).toEqual(clean("Allowed"));
     });
+  });
+
+  it("engines sharing a store simulate the same documents once, under any names, and never across accounts", async () => {
+    const store = new SharedSimulations();
+    const own = (r: RoleUnderReview) => req(A, "s3:GetObject", objectArn(A), { role: r });
+    const first = createLocalEngine({ simulations: store });
+    const [v1] = await first.evaluateS3(TARGET, [own(USERS)]);
+    expect(v1!.decidedBy.map((d) => d.policy)).toEqual(["UsersStorageGrants"]);
+    expect(first.stats!.simulations).toBe(1);
+    // The same documents under other names (as a template and the files taken from it): shared, named back.
+    const renamedRole = role([{ name: "GrantsFromTheTemplate", document: GRANTS.document }]);
+    const second = createLocalEngine({ simulations: store });
+    const [v2] = await second.evaluateS3(target({ roles: [renamedRole], bucketPolicy: { name: "BucketPolicyFromTheTemplate", document: BUCKET_POLICY.document } }), [own(renamedRole)]);
+    expect(v2).toEqual({ ...v1, decidedBy: v1!.decidedBy.map((d) => ({ ...d, policy: "GrantsFromTheTemplate" })) });
+    expect(second.stats!.simulations).toBe(0);
+    // Another account: simulated again — also for a principal whose ARN does not name the bucket's account.
+    const third = createLocalEngine({ simulations: store });
+    await third.evaluateS3(target({ accountId: "210987654321" }), [own(USERS)]);
+    expect(third.stats!.simulations).toBe(1);
+    const anonymous = { ...own(USERS), foreign: { label: "anonymous", principal: { kind: "anonymous" as const } } };
+    const fourth = createLocalEngine({ simulations: store });
+    await fourth.evaluateS3(TARGET, [anonymous]);
+    await fourth.evaluateS3(target({ accountId: "210987654321" }), [anonymous]);
+    expect(fourth.stats!.simulations).toBe(2);
+    // Control: a store of its own simulates again.
+    const fresh = createLocalEngine({ simulations: new SharedSimulations() });
+    await fresh.evaluateS3(TARGET, [own(USERS)]);
+    expect(fresh.stats!.simulations).toBe(1);
   });
 
   it("names a statement without Sid by the same label the inspection uses (#<0-based index>)", async () => {

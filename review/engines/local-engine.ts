@@ -167,7 +167,22 @@ interface Prepared {
   resourceDocument?: IamDocument;
 }
 
-export function createLocalEngine(): PolicyEngine {
+/** Simulations every local engine of the process shares unless given a store of its own. */
+const processSimulations = new SharedSimulations();
+
+export interface LocalEngineOptions {
+  /**
+   * Where simulations are shared (shared-simulations.ts says when two requests are one). By
+   * default one store for the process: the evaluator's answer depends only on the key, so reviews
+   * of the same documents under other names (a template and the policy files taken from it, two
+   * stacks of one template) simulate each request once. A benchmark gives each run a new store,
+   * to measure the simulations themselves.
+   */
+  simulations?: SharedSimulations;
+}
+
+export function createLocalEngine(options: LocalEngineOptions = {}): PolicyEngine {
+  const shared = options.simulations ?? processSimulations;
   const substitutions = new SubstitutionCache();
   const stats = { simulations: 0 };
   const simulate = (...args: Parameters<typeof simulateOnce>) => {
@@ -181,8 +196,6 @@ export function createLocalEngine(): PolicyEngine {
 
     async evaluateS3(target: ReviewTarget, requests: S3Request[], onProgress?: Progress): Promise<Verdict[]> {
       const verdicts: Verdict[] = [];
-      // Requests that are the same simulation share one (shared-simulations.ts says when).
-      const shared = new SharedSimulations();
       // What a request's simulation takes besides action, resource and context depends only on its
       // role (or foreign principal) and identity id: worked out once per pair, not per request.
       const prepared = new Map<RoleUnderReview | ForeignPrincipal, Map<string, Prepared>>();
@@ -206,7 +219,8 @@ export function createLocalEngine(): PolicyEngine {
         return {
           problems,
           principal,
-          keyPrefix: JSON.stringify([principalKey, identityPolicies.map((p) => shared.documentId(p.policy as unknown as IamDocument)), resourceDocument ? shared.documentId(resourceDocument) : -1]),
+          // The account is part of the request (the resource's account): reviews of other accounts must not share.
+          keyPrefix: JSON.stringify([target.accountId, principalKey, identityPolicies.map((p) => shared.documentId(p.policy as unknown as IamDocument)), resourceDocument ? shared.documentId(resourceDocument) : -1]),
           evaluated: identityPolicies.map((p, n) => ({ name: placeholder(n), policy: forSlot(p.policy as unknown as IamDocument, "identity") })),
           names: identityPolicies.map((p) => p.name),
           ...(resourceDocument ? { resourceDocument } : {}),

@@ -50,7 +50,7 @@ export function renamed(verdict: Verdict, names: string[], resourcePolicyName: s
   };
 }
 
-/** One simulation per key, within a run. */
+/** One simulation per key, for as long as the store lives (one per process by default: local-engine.ts). */
 export class SharedSimulations {
   /** By who asks with which documents (the key's first part), then by the request's own text. */
   private readonly verdicts = new Map<string, Map<string, Promise<Verdict>>>();

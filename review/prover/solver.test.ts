@@ -3,6 +3,8 @@
  * wall-clock safety net (a timer that interrupts the check) each give `unknown` with their own
  * reason — never a hang, never a pass — and the context answers the next query as before.
  */
+import * as v8 from "node:v8";
+import * as vm from "node:vm";
 import { MAIN_THREAD_RLIMIT, setSafetyTimeout, solve, withContext, SAFETY_TIMEOUT_MS, type Z3 } from "./solver";
 
 /** x³ + y³ = w³ over positive integers: no solution (Fermat, n = 3), which Z3's arithmetic does not find out. */
@@ -49,5 +51,29 @@ it("a check gets the same answer on the calling thread (a small budget) as on Z3
       expect((await solve(z, assertions, MAIN_THREAD_RLIMIT)).status).toBe(expected);
       expect((await solve(z, assertions, MAIN_THREAD_RLIMIT + 1)).status).toBe(expected);
     }
+  });
+});
+
+it("a query asked again gets its first answer, and a different query never does, even when Z3 reuses a freed term's id", async () => {
+  // Z3 gives a freed term's id to the next new term; garbage collection frees the terms of
+  // queries nobody holds any more, so here it is forced (node's gc, exposed for this test).
+  v8.setFlagsFromString("--expose-gc");
+  const gc = vm.runInNewContext("gc") as () => void;
+  await withContext(async (z) => {
+    const x = z.Int.const("x");
+    const three = x.eq(3);
+    const ask = async (bound: number) => (await solve(z, [three, x.gt(bound)], 1000)).status;
+    // Control: the cache answers a repeated query (same terms, same ids) with its first answer.
+    const again = x.gt(10);
+    expect((await solve(z, [three, again], 1000)).status).toBe("unsat");
+    expect((await solve(z, [three, again], 1000)).status).toBe("unsat");
+    for (let bound = 10; bound < 100; bound++) expect(await ask(bound)).toBe("unsat");
+    for (let round = 0; round < 5; round++) {
+      gc();
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    // Each is satisfiable (x = 3); without the cache holding its terms, Z3 gave most of them the id
+    // of a freed `x > bound` above, and the cache answered unsat.
+    for (let bound = -100; bound < -10; bound++) expect((await solve(z, [three, x.gt(bound)], 1000)).status).toBe("sat");
   });
 });

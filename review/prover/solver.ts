@@ -192,20 +192,22 @@ function checkHere(api: Api, z: Z3, solver: unknown): QueryAnswer["status"] {
  * ran out. Small checks run on this thread (MAIN_THREAD_RLIMIT): the same Z3 function, the same answer.
  */
 export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
-  // One context interns equal terms once, so equal ids are equal formulas: a query asked again
-  // in this context (two roles with the same documents, a sample two properties try) gets the
-  // first answer, which its model, alive as long as the context, still satisfies.
-  // Only in a proof's own context (withContext), which is deleted with its answers.
+  // One context interns equal terms once, so equal ids of live terms are equal formulas: a query
+  // asked again in this context (two roles with the same documents, a sample two properties try)
+  // gets the first answer, which its model, alive as long as the context, still satisfies.
+  // Z3 gives a freed term's id to the next new term, so the entry holds its assertions: while it
+  // lives, their ids name them and no other term. Only in a proof's own context (withContext),
+  // which is deleted with its answers.
   const answers = asked.get(z);
   if (!answers) return check(z, assertions, rlimit);
   const key = `${rlimit}:${assertions.map((a) => a.id()).join(",")}`;
-  let answer = answers.get(key);
-  if (!answer) answers.set(key, (answer = check(z, assertions, rlimit)));
-  return answer;
+  let entry = answers.get(key);
+  if (!entry) answers.set(key, (entry = { assertions: [...assertions], answer: check(z, assertions, rlimit) }));
+  return entry.answer;
 }
 
-/** Answers by proof context (withContext), then by resource limit and the ids of the assertions. */
-const asked = new WeakMap<Z3, Map<string, Promise<QueryAnswer>>>();
+/** Answers by proof context (withContext), then by resource limit and the ids of the assertions (held, so that the ids stay theirs). */
+const asked = new WeakMap<Z3, Map<string, { assertions: Bool<"main">[]; answer: Promise<QueryAnswer> }>>();
 
 async function check(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   const solver = new z.Solver();

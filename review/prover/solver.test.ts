@@ -32,6 +32,22 @@ it("the wall-clock safety net interrupts a check that would run on, and the cont
   });
 });
 
+it("overlapping proofs: each check gets the whole safety net for itself, and the net stops each one", async () => {
+  setSafetyTimeout(300);
+  const started = performance.now();
+  // 20 million units: about ten seconds of this check alone, so only the net ends it this soon.
+  // Two different queries (x > 0, x > 1 added), or the second would get the first's answer.
+  const stoppedAt = (n: number) =>
+    withContext(async (z) => {
+      expect(await solve(z, [...fermatCubes(z), z.Int.const("x").gt(n)], 20_000_000)).toEqual({ status: "unknown", reason: "wall-clock safety net of 300 ms reached" });
+      return performance.now() - started;
+    });
+  const [first, second] = await Promise.all([stoppedAt(0), stoppedAt(1)]);
+  expect(Math.min(first, second)).toBeGreaterThanOrEqual(300);
+  // The second waited for the first: its net ran from its own start, not while it waited.
+  expect(Math.max(first, second)).toBeLessThan(4_000);
+});
+
 it("the resource limit stops the same check first when it is the smaller bound", async () => {
   await withContext(async (z) => {
     expect(await solve(z, fermatCubes(z), 50_000)).toEqual({ status: "unknown", reason: "resource limit of 50000 reached" });

@@ -56,6 +56,8 @@ interface ProcessZ3 {
   deleted: Set<number>;
   generations: number;
   session?: { z: Z3; generation: number; users: number };
+  /** Settles when the last check asked for has ended: checks take turns (check()). */
+  turn?: Promise<void>;
 }
 
 const host = (globalThis as unknown as Record<symbol, Record<string, unknown> | undefined>)[Symbol.for("process-wide")] ?? {};
@@ -188,8 +190,8 @@ function checkHere(api: Api, z: Z3, solver: unknown): QueryAnswer["status"] {
  * Z3's module — and at the end of every check Z3 spins (`sched_yield`) until that thread
  * acknowledges. Measured over the reviewer's tests, the spinning alone was a seventh of Z3's
  * thread time. Interrupting is what Z3's API offers for stopping a check from another thread
- * (`Z3_interrupt`); checks run one at a time, so the interrupt reaches only the check whose time
- * ran out. Small checks run on this thread (MAIN_THREAD_RLIMIT): the same Z3 function, the same answer.
+ * (`Z3_interrupt`); checks take turns, each timer started when its check starts, so the interrupt
+ * reaches only the check whose time ran out. Small checks run on this thread (MAIN_THREAD_RLIMIT): the same Z3 function, the same answer.
  */
 export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   // One context interns equal terms once, so equal ids of live terms are equal formulas: a query
@@ -210,6 +212,21 @@ export async function solve(z: Z3, assertions: Bool<"main">[], rlimit: number): 
 const asked = new WeakMap<Z3, Map<string, { assertions: Bool<"main">[]; answer: Promise<QueryAnswer> }>>();
 
 async function check(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
+  // Checks take turns (z3-solver runs one at a time anyway), so that the safety net's timer runs
+  // while this check does, not while it waits for another (overlapping proofs share a context),
+  // and its interrupt reaches this check only.
+  const previous = proc.turn;
+  let ended!: () => void;
+  proc.turn = new Promise<void>((resolve) => (ended = resolve));
+  try {
+    if (previous) await previous;
+    return await checkNow(z, assertions, rlimit);
+  } finally {
+    ended();
+  }
+}
+
+async function checkNow(z: Z3, assertions: Bool<"main">[], rlimit: number): Promise<QueryAnswer> {
   const solver = new z.Solver();
   solver.set("rlimit", rlimit);
   solver.add(...assertions);

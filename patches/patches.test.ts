@@ -63,7 +63,7 @@ function publishedModule(patchFile: string, target: string): Record<string, unkn
     const side = (sign: string) => lines.filter((l) => l.startsWith(" ") || l.startsWith(sign)).map((l) => l.slice(1)).join("\n");
     const patched = side("+");
     expect(text).toContain(patched);
-    text = text.replace(patched, side("-"));
+    text = text.replace(patched, () => side("-")); // a function: `$&` and the like in the text stay literal
   }
   const file = path.join(ROOT, target);
   const module = { exports: {} as Record<string, unknown> };

@@ -246,26 +246,27 @@ describe("local engine: problems make a verdict untrustworthy", () => {
     const first = createLocalEngine({ simulations: store });
     const [v1] = await first.evaluateS3(TARGET, [own(USERS)]);
     expect(v1!.decidedBy.map((d) => d.policy)).toEqual(["UsersStorageGrants"]);
-    expect(first.stats!.simulations).toBe(1);
+    expect(store.runs).toBe(1);
     // The same documents under other names (as a template and the files taken from it): shared, named back.
     const renamedRole = role([{ name: "GrantsFromTheTemplate", document: GRANTS.document }]);
     const second = createLocalEngine({ simulations: store });
     const [v2] = await second.evaluateS3(target({ roles: [renamedRole], bucketPolicy: { name: "BucketPolicyFromTheTemplate", document: BUCKET_POLICY.document } }), [own(renamedRole)]);
     expect(v2).toEqual({ ...v1, decidedBy: v1!.decidedBy.map((d) => ({ ...d, policy: "GrantsFromTheTemplate" })) });
-    expect(second.stats!.simulations).toBe(0);
+    expect(store.runs).toBe(1);
+    // Each review still counts the simulations it needs (its report's figure), shared or not.
+    expect([first.stats!.simulations, second.stats!.simulations]).toEqual([1, 1]);
     // Another account: simulated again — also for a principal whose ARN does not name the bucket's account.
-    const third = createLocalEngine({ simulations: store });
-    await third.evaluateS3(target({ accountId: "210987654321" }), [own(USERS)]);
-    expect(third.stats!.simulations).toBe(1);
+    await createLocalEngine({ simulations: store }).evaluateS3(target({ accountId: "210987654321" }), [own(USERS)]);
+    expect(store.runs).toBe(2);
     const anonymous = { ...own(USERS), foreign: { label: "anonymous", principal: { kind: "anonymous" as const } } };
     const fourth = createLocalEngine({ simulations: store });
     await fourth.evaluateS3(TARGET, [anonymous]);
     await fourth.evaluateS3(target({ accountId: "210987654321" }), [anonymous]);
-    expect(fourth.stats!.simulations).toBe(2);
+    expect(store.runs).toBe(4);
     // Control: a store of its own simulates again.
-    const fresh = createLocalEngine({ simulations: new SharedSimulations() });
-    await fresh.evaluateS3(TARGET, [own(USERS)]);
-    expect(fresh.stats!.simulations).toBe(1);
+    const fresh = new SharedSimulations();
+    await createLocalEngine({ simulations: fresh }).evaluateS3(TARGET, [own(USERS)]);
+    expect(fresh.runs).toBe(1);
   });
 
   it("names a statement without Sid by the same label the inspection uses (#<0-based index>)", async () => {

@@ -196,6 +196,7 @@ export function createLocalEngine(options: LocalEngineOptions = {}): PolicyEngin
 
     async evaluateS3(target: ReviewTarget, requests: S3Request[], onProgress?: Progress): Promise<Verdict[]> {
       const verdicts: Verdict[] = [];
+      const needed = new Map<string, Set<string>>();
       // What a request's simulation takes besides action, resource and context depends only on its
       // role (or foreign principal) and identity id: worked out once per pair, not per request.
       const prepared = new Map<RoleUnderReview | ForeignPrincipal, Map<string, Prepared>>();
@@ -233,8 +234,17 @@ export function createLocalEngine(options: LocalEngineOptions = {}): PolicyEngin
         let p = perIdentity.get(request.identityId ?? "");
         if (!p) perIdentity.set(request.identityId ?? "", (p = prepare(request)));
         const { problems, principal, resourceDocument } = p;
-        const verdict = await shared.get(p.keyPrefix, request.key ?? JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent]), () =>
-          simulate(
+        const requestKey = request.key ?? JSON.stringify([request.action, request.resourceArn, request.context, request.deliberatelyAbsent]);
+        // The count is of the simulations this review needs, whether or not an earlier review in
+        // the process already ran them (the store's own `runs` counts those actually run).
+        let perAsker = needed.get(p.keyPrefix);
+        if (!perAsker) needed.set(p.keyPrefix, (perAsker = new Set()));
+        if (!perAsker.has(requestKey)) {
+          perAsker.add(requestKey);
+          stats.simulations += 1;
+        }
+        const verdict = await shared.get(p.keyPrefix, requestKey, () =>
+          simulateOnce(
             simulation(p.evaluated, resourceDocument && forSlot(resourceDocument, "resource"), { ...request, principal, accountId: target.accountId }),
             request.deliberatelyAbsent,
             [],

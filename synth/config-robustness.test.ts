@@ -6,11 +6,10 @@
 import * as fs from "node:fs";
 import * as os from "node:os";
 import * as path from "node:path";
-import { runReviewCli } from "../review/test-support/review-inputs";
-import { runSynthCli } from "./cli";
+import type { runReviewCli as RunReviewCli } from "../review/test-support/review-inputs";
+import type { runSynthCli as RunSynthCli } from "./cli";
 import * as projectConfig from "./project-config";
 
-const realStackConfig = projectConfig.stackConfig;
 const PROJECT_YAML = fs.readFileSync(path.join(projectConfig.PROJECT_ROOT, "Pulumi.yaml"), "utf8");
 
 /** A project directory with this project's Pulumi.yaml and the given stack files. */
@@ -38,12 +37,16 @@ const STACKS = {
 };
 
 let dir: string;
-beforeAll(() => {
+let runSynthCli: typeof RunSynthCli;
+let runReviewCli: typeof RunReviewCli;
+beforeAll(async () => {
   dir = projectWith(STACKS);
-  // The real loader, reading this directory instead of the checkout.
-  jest.spyOn(projectConfig, "stackConfig").mockImplementation((stack, overrides) => realStackConfig(stack, overrides, dir));
+  // The commands get the real loader, reading this directory instead of the checkout: the module is
+  // replaced before they are loaded (its exports are read-only, so no single export is swapped).
+  jest.doMock("./project-config", () => ({ ...projectConfig, stackConfig: (stack: string, overrides?: Record<string, unknown>) => projectConfig.stackConfig(stack, overrides, dir) }));
+  ({ runSynthCli } = await import("./cli"));
+  ({ runReviewCli } = await import("../review/test-support/review-inputs"));
 });
-afterAll(() => jest.restoreAllMocks());
 
 async function synthCli(...argv: string[]) {
   let stdout = "";
@@ -54,7 +57,7 @@ async function synthCli(...argv: string[]) {
 
 describe.each([
   ["npm run synth", synthCli],
-  ["npm run review", runReviewCli],
+  ["npm run review", (...argv: string[]) => runReviewCli(...argv)],
 ])("%s", (_command, cli) => {
   it.each([
     ["empty", /^error: Pulumi\.empty\.yaml: identity-scoped-storage:prefix has an empty value \(nothing after the colon\)/],

@@ -74,6 +74,19 @@ it("is installed (a release that moved the function would silently lose it)", ()
   expect(internal.getResourceTypesForAction).not.toBe(originalFn);
 });
 
+it("is one memo per evaluator: a second copy of this module, as the next test file of a jest worker loads it, reports the installed one", () => {
+  let copy: typeof import("./resource-type-memo") | undefined;
+  jest.isolateModules(() => {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports -- a fresh copy, in a registry of its own
+    copy = require("./resource-type-memo") as typeof import("./resource-type-memo");
+  });
+  // eslint-disable-next-line @typescript-eslint/no-require-imports -- this file's copy
+  expect(copy).not.toBe(require("./resource-type-memo"));
+  expect(copy!.memoStats).toBe(memoStats);
+  expect(copy!.originalFn).toBe(originalFn);
+  expect(internal.getResourceTypesForAction).not.toBe(originalFn);
+});
+
 it("answers what the evaluator answers, for random resources and their shape-mates", async () => {
   await fc.assert(
     fc.asyncProperty(fc.constantFrom(...ACTIONS), twins, async ([service, action], { first, second }) => {

@@ -36,7 +36,14 @@ interface IamData {
 /** Distinct (service, action, shape) answers kept at most; the memo starts over beyond it. */
 const MAX_ENTRIES = 20_000;
 const memo = new Map<string, Promise<unknown[]>>();
-export const memoStats = { hits: 0, misses: 0, installed: false };
+/** The memo's counters; those of the memo already installed, when this module found one (install()). */
+export let memoStats = { hits: 0, misses: 0, installed: false };
+
+/** What the installed memo carries, so that another copy of this module can report it. */
+interface Installed {
+  stats: typeof memoStats;
+  original: ResourceTypesFn;
+}
 
 /** The ARN's first five `:`-separated parts and its resource part, split as iam-utils splits them. */
 function arnParts(arn: string): { head: string[]; resource: string } {
@@ -150,9 +157,13 @@ function install(): void {
   } catch {
     return;
   }
-  const original = internal.getResourceTypesForAction;
-  if (typeof original !== "function" || (original as { memoised?: boolean }).memoised) {
-    memoStats.installed = typeof original === "function";
+  const original = internal.getResourceTypesForAction as (ResourceTypesFn & { memo?: Installed }) | undefined;
+  if (typeof original !== "function") return;
+  if (original.memo) {
+    // Installed by another copy of this module on the same evaluator: each test file of a jest
+    // worker loads this module again, and the evaluator once (jest.runtime.js). Report that memo.
+    memoStats = original.memo.stats;
+    originalFn = original.memo.original;
     return;
   }
   originalFn = original;
@@ -175,7 +186,7 @@ function install(): void {
     }
     return rule;
   };
-  const memoised: ResourceTypesFn & { memoised?: boolean } = async (service, action, resource) => {
+  const memoised: ResourceTypesFn & { memo?: Installed } = async (service, action, resource) => {
     const rule = await ruleFor(service, action);
     const key = `${service}\u0000${action}\u0000${rule ? shapeOf(rule, resource) : `=${resource}`}`;
     let hit = memo.get(key);
@@ -191,7 +202,7 @@ function install(): void {
     memo.set(key, hit);
     return hit;
   };
-  memoised.memoised = true;
+  memoised.memo = { stats: memoStats, original };
   try {
     internal.getResourceTypesForAction = memoised;
     memoStats.installed = internal.getResourceTypesForAction === memoised;

@@ -28,6 +28,8 @@ const options = {
   supported: { "dynamic-import": false },
 };
 // What the output depends on besides the file: esbuild's version, these options and this file.
+// (Jest caches the code after its coverage instrumentation under this key: getCacheKey adds whether
+// it instruments, or a --coverage run after a plain one reads uninstrumented code and reports 0 %.)
 const version = crypto
   .createHash("sha256")
   .update(esbuild.version)
@@ -40,7 +42,16 @@ module.exports = {
     const { code } = esbuild.transformSync(source, { ...options, sourcefile: filename });
     return { code };
   },
-  getCacheKey(source, filename) {
-    return crypto.createHash("sha256").update(version).update("\0").update(filename).update("\0").update(source).digest("hex");
+  getCacheKey(source, filename, { instrument }) {
+    return crypto
+      .createHash("sha256")
+      .update(version)
+      .update("\0")
+      .update(instrument ? "instrument" : "")
+      .update("\0")
+      .update(filename)
+      .update("\0")
+      .update(source)
+      .digest("hex");
   },
 };

@@ -8,12 +8,15 @@
  *
  * Sound for these packages because they keep no state that a test file could leave behind for
  * the next: their caches (reference data, the resource-type memo) are pure functions of their
- * inputs, no test mocks them, and they load every module they use when first required (no
- * require() later, which would reach a torn-down test file's registry). Their objects come from
- * the first test file's realm: code that receives them must not test them with `instanceof` a
- * built-in class (the suite shows none does). Everything else, this project's own code included,
- * is loaded per test file as usual. If jest's internals change (jest is pinned exactly), nothing
- * is shared and the suite is only slower.
+ * inputs, and they load every module they use when first required (no require() later, which
+ * would reach a torn-down test file's registry). No test may mock them or what they load
+ * (fs/promises): the first file to load them would bind them to its mock for the worker's life
+ * (project-files.test.ts checks).
+ * Their objects come from the first test file's realm: code that receives them must not test them
+ * with `instanceof` a built-in class (none does). Everything else, this project's own code
+ * included, is loaded per test file as usual. If jest's internals change (jest is pinned exactly),
+ * nothing is shared, and resource-type-memo.test.ts, which checks that a second copy of the memo
+ * finds the evaluator already memoised, fails.
  */
 const Runtime = require("jest-runtime").default;
 

@@ -16,6 +16,7 @@ const crypto = require("node:crypto");
 const fs = require("node:fs");
 const path = require("node:path");
 const esbuild = require("esbuild");
+const jsonc = require("jsonc-parser");
 
 const tsconfigPath = path.join(__dirname, "tsconfig.json");
 const tsconfigText = fs.readFileSync(tsconfigPath, "utf8");
@@ -23,7 +24,8 @@ const options = {
   loader: "ts",
   format: "cjs",
   platform: "node",
-  tsconfigRaw: { compilerOptions: JSON.parse(tsconfigText).compilerOptions },
+  // tsconfig.json may hold comments and trailing commas, as tsc allows.
+  tsconfigRaw: { compilerOptions: jsonc.parse(tsconfigText, [], { allowTrailingComma: true }).compilerOptions },
   sourcemap: "inline",
   supported: { "dynamic-import": false },
 };

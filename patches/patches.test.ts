@@ -119,6 +119,69 @@ it("@cloud-copilot/iam-utils: resource-type matching still answers what the publ
   expect(patched.resourceStringMatchesResourceTypePattern("arn:aws:s3:eu-west-1:111122223333:accésspoint/ap/object/k", PATTERNS[2]!)).toBe(false);
 });
 
+it("@cloud-copilot/iam-simulate: actions, ARN segments and policy strings match as the published code matches them, with one regular expression per source", () => {
+  const dir = "node_modules/@cloud-copilot/iam-simulate/dist/cjs/";
+  const PATCH = "@cloud-copilot+iam-simulate+0.1.173.patch";
+  type Matches = (...args: unknown[]) => { matches: boolean; explains: unknown[] };
+  type Convert = (value: string, request: unknown, options?: object) => { pattern?: RegExp; errors?: string[] } | string;
+  /* eslint-disable @typescript-eslint/no-require-imports -- the evaluator's own modules */
+  const patched = {
+    util: require(path.join(ROOT, dir, "util.js")) as { convertIamString: Convert; memoisedRegExp: (source: string, flags?: string) => RegExp; wildcardRegExp: (text: string) => RegExp },
+    action: require(path.join(ROOT, dir, "action/action.js")) as { requestMatchesActions: Matches },
+    resource: require(path.join(ROOT, dir, "resource/resource.js")) as { requestMatchesResources: Matches },
+  };
+  const { loadPolicy } = require(createRequire(path.join(ROOT, dir, "index.js")).resolve("@cloud-copilot/iam-policy")) as {
+    loadPolicy: (p: unknown) => { statements(): { actions(): unknown[]; resources(): unknown[] }[] };
+  };
+  /* eslint-enable @typescript-eslint/no-require-imports */
+  const published = {
+    util: publishedModule(PATCH, `${dir}util.js`) as typeof patched.util,
+    action: publishedModule(PATCH, `${dir}action/action.js`) as typeof patched.action,
+    resource: publishedModule(PATCH, `${dir}resource/resource.js`) as typeof patched.resource,
+  };
+  // A request as the evaluator makes one, with the context keys the policy variables below read.
+  const { AwsRequestImpl } = require(path.join(ROOT, dir, "request/request.js")) as { AwsRequestImpl: new (...args: unknown[]) => unknown }; // eslint-disable-line @typescript-eslint/no-require-imports
+  const { RequestContextImpl } = require(path.join(ROOT, dir, "requestContext.js")) as { RequestContextImpl: new (values: object) => unknown }; // eslint-disable-line @typescript-eslint/no-require-imports
+  const context = new RequestContextImpl({ "aws:username": "ann.lee*", "aws:userid": "AIDA?", "aws:SourceIp": ["1.2.3.4", "5.6.7.8"] });
+  const requestFor = (action: string, arn: string) => new AwsRequestImpl("arn:aws:iam::111122223333:user/ann", { resource: arn, accountId: "111122223333" }, action, context);
+  // Policy strings with IAM wildcards, variables (known, unknown, with a default) and regex metacharacters.
+  const piece = fc.constantFrom("*", "?", "a", "A", "b", ".", "+", "(", ")", "[", "]", "^", "$", "|", "\\", "{", "}", "-", "/", "${aws:username}", "${aws:UserId}", "${aws:SourceIp}", "${nope}", "${nope, 'x'}", "${*}", "${?}", "${$}");
+  const text = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
+  const word = fc.array(fc.constantFrom("a", "A", "b", "*", "?", "-", "."), { minLength: 1, maxLength: 4 }).map((p) => p.join(""));
+  const seen = new Set<string>();
+  fc.assert(
+    fc.property(text, text, word, word, fc.constantFrom("Allow", "Deny"), (policyPart, requestPart, segment, actionWord, effect) => {
+      const statement = loadPolicy({ Statement: [{ Effect: effect, Action: [`s3:${actionWord}`, `s3:Get${actionWord}`], Resource: [`arn:${segment}:s3:${segment}:${segment}:b/${policyPart}`, `arn:aws:s3:::b/${policyPart}`] }] }).statements()[0]!;
+      const request = requestFor(`s3:${requestPart.replace(/[^a-zA-Z]/g, "") || "GetObject"}`, `arn:aws:s3:${segment.replace(/[*?]/g, "")}::b/${requestPart}`);
+      const actions = patched.action.requestMatchesActions(request, statement.actions());
+      expect(actions).toEqual(published.action.requestMatchesActions(request, statement.actions()));
+      const resources = patched.resource.requestMatchesResources(request, statement.resources(), "Resource", effect, "identity");
+      expect(resources).toEqual(published.resource.requestMatchesResources(request, statement.resources(), "Resource", effect, "identity"));
+      seen.add(`action ${actions.matches}`).add(`resource ${resources.matches}`);
+      for (const options of [undefined, { replaceWildcards: false }, { convertToRegex: false }]) {
+        const [a, b] = [patched.util.convertIamString(policyPart, request, options), published.util.convertIamString(policyPart, request, options)];
+        if (typeof a === "string" || typeof b === "string") expect(a).toEqual(b);
+        else {
+          expect([a.pattern?.source, a.pattern?.flags, a.errors]).toEqual([b.pattern?.source, b.pattern?.flags, b.errors]);
+          expect(a.pattern?.test(requestPart)).toBe(b.pattern?.test(requestPart));
+        }
+      }
+    }),
+    { numRuns: 1500, seed: 173 },
+  );
+  // Both answers are common, for actions and for resources.
+  expect([...seen].sort()).toEqual(["action false", "action true", "resource false", "resource true"]);
+  // The memo: the same source and flags give the same object (the published code makes one per call);
+  // the flags are part of the key.
+  const request = requestFor("s3:GetObject", "arn:aws:s3:::b/k");
+  const once = (u: typeof patched.util) => (u.convertIamString("users/${aws:username}/*", request) as { pattern: RegExp }).pattern;
+  expect(once(patched.util)).toBe(once(patched.util));
+  expect(once(published.util)).not.toBe(once(published.util));
+  expect(patched.util.wildcardRegExp("Get*")).toBe(patched.util.wildcardRegExp("Get*"));
+  expect(patched.util.memoisedRegExp("^a$", "i").test("A")).toBe(true);
+  expect(patched.util.memoisedRegExp("^a$").test("A")).toBe(false);
+});
+
 it("string-width: the fast path measures what the published code measures", () => {
   type Width = (s: string) => number;
   const target = "node_modules/string-width/index.js";

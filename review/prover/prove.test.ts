@@ -87,3 +87,17 @@ describe("what the prover does not encode is UNKNOWN, never a pass", () => {
     expect(statusOf(r, "reviewed-role", 1)).toBe("PROVED");
   });
 });
+
+describe("any budget --solver-rlimit accepts gives verdicts, not a crash", () => {
+  // The attempts get shares of the budget, and Z3 refuses a fractional rlimit: 100,000 / 1,600 was 62.5.
+  it("100,000 units (not a multiple of the shares' denominators): the correct set is PROVED, as at the default", async () => {
+    expect(notProved(await proveTarget(filesTarget({}), { rlimit: 100_000 }))).toEqual([]);
+  });
+
+  it("1,000 units (shares under one unit): a violated property is UNKNOWN or VIOLATED, never PROVED", async () => {
+    const r = await proveTarget(filesTarget({ identity: "article-list.json" }), { rlimit: 1_000 });
+    // Control: at the default budget the same property is VIOLATED (the first describe block).
+    expect(statusOf(r, r.verdicts[0]!.role, 2)).not.toBe("PROVED");
+    for (const v of r.verdicts.filter((x) => x.status === "UNKNOWN")) expect(v.reason).toMatch(/resource limit of \d+ reached|not encoded/);
+  });
+});

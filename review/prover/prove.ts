@@ -56,6 +56,11 @@ const QUICK_SHARE = 1 / 1600;
 const PINNED_SHARE = 1 / 20;
 /** One sample: a ground query, which Z3 decides at once. */
 const SAMPLE_SHARE = 1 / 400;
+/**
+ * A share of the budget in whole units, at least one: Z3 takes `rlimit` as an unsigned integer (a
+ * fraction throws: `--solver-rlimit 100000` gave 62.5) and reads 0 as no limit at all.
+ */
+const shareOf = (rlimit: number, share: number) => Math.max(1, Math.floor(rlimit * share));
 
 const cognitoId = (region: string) => new RegExp(`^${region}:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`);
 const anyCognitoId = /^[a-z]{2}(-[a-z]+)+-\d:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/;
@@ -233,22 +238,22 @@ async function proveProperty(
       let answer: QueryAnswer = { status: "unknown", reason: "no sample" };
       for (const sample of samples(u, subject)) {
         const pins = pinnedBuilt.pin?.(sample);
-        if (pins) answer = await solve(u.z, [...pinnedBuilt.assertions, ...pins], rlimit * SAMPLE_SHARE);
+        if (pins) answer = await solve(u.z, [...pinnedBuilt.assertions, ...pins], shareOf(rlimit, SAMPLE_SHARE));
         if (answer.status === "sat") break;
       }
-      if (answer.status !== "sat") answer = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
+      if (answer.status !== "sat") answer = await solve(u.z, pinnedBuilt.assertions, shareOf(rlimit, PINNED_SHARE));
       debug(answer.status);
       if (answer.status === "sat") out.intended.push(`${query.what}: allowed as intended (${describe(pinnedBuilt.decode(answer.model))})`);
       continue;
     }
-    let { answer, decode } = await solveSymbolic(u, query, rlimit * QUICK_SHARE);
+    let { answer, decode } = await solveSymbolic(u, query, shareOf(rlimit, QUICK_SHARE));
     let request: ConcreteRequest | undefined;
     if (answer.status !== "unsat") {
       // Samples derived from the policies' own patterns: ground queries, decided at once.
       for (const sample of samples(u, subject)) {
         const pins = pinnedBuilt.pin?.(sample);
         if (!pins) continue;
-        const tried = await solve(u.z, [...pinnedBuilt.assertions, ...pins], rlimit * SAMPLE_SHARE);
+        const tried = await solve(u.z, [...pinnedBuilt.assertions, ...pins], shareOf(rlimit, SAMPLE_SHARE));
         if (tried.status === "sat") {
           request = pinnedBuilt.decode(tried.model);
           break;
@@ -256,7 +261,7 @@ async function proveProperty(
       }
     }
     if (answer.status !== "unsat" && !request) {
-      const tried = await solve(u.z, pinnedBuilt.assertions, rlimit * PINNED_SHARE);
+      const tried = await solve(u.z, pinnedBuilt.assertions, shareOf(rlimit, PINNED_SHARE));
       if (tried.status === "sat") request = pinnedBuilt.decode(tried.model);
       else ({ answer, decode } = await solveSymbolic(u, query, rlimit));
       if (!request && answer.status === "sat") request = decode!(answer.model);

@@ -142,17 +142,18 @@ it("@cloud-copilot/iam-simulate: actions, ARN segments and policy strings match 
   // A request as the evaluator makes one, with the context keys the policy variables below read.
   const { AwsRequestImpl } = require(path.join(ROOT, dir, "request/request.js")) as { AwsRequestImpl: new (...args: unknown[]) => unknown }; // eslint-disable-line @typescript-eslint/no-require-imports
   const { RequestContextImpl } = require(path.join(ROOT, dir, "requestContext.js")) as { RequestContextImpl: new (values: object) => unknown }; // eslint-disable-line @typescript-eslint/no-require-imports
-  const context = new RequestContextImpl({ "aws:username": "ann.lee*", "aws:userid": "AIDA?", "aws:SourceIp": ["1.2.3.4", "5.6.7.8"] });
-  const requestFor = (action: string, arn: string) => new AwsRequestImpl("arn:aws:iam::111122223333:user/ann", { resource: arn, accountId: "111122223333" }, action, context);
+  // The variables' values change between requests, so a memo that kept one request's values is caught.
+  const contextFor = (user: string) => new RequestContextImpl({ "aws:username": user, "aws:userid": `AIDA${user}`, "aws:SourceIp": ["1.2.3.4", "5.6.7.8"] });
+  const requestFor = (action: string, arn: string, user = "ann.lee*") => new AwsRequestImpl("arn:aws:iam::111122223333:user/ann", { resource: arn, accountId: "111122223333" }, action, contextFor(user));
   // Policy strings with IAM wildcards, variables (known, unknown, with a default) and regex metacharacters.
   const piece = fc.constantFrom("*", "?", "a", "A", "b", ".", "+", "(", ")", "[", "]", "^", "$", "|", "\\", "{", "}", "-", "/", "${aws:username}", "${aws:UserId}", "${aws:SourceIp}", "${nope}", "${nope, 'x'}", "${*}", "${?}", "${$}");
   const text = fc.array(piece, { maxLength: 6 }).map((p) => p.join(""));
   const word = fc.array(fc.constantFrom("a", "A", "b", "*", "?", "-", "."), { minLength: 1, maxLength: 4 }).map((p) => p.join(""));
   const seen = new Set<string>();
   fc.assert(
-    fc.property(text, text, word, word, fc.constantFrom("Allow", "Deny"), (policyPart, requestPart, segment, actionWord, effect) => {
+    fc.property(text, text, word, word, fc.constantFrom("Allow", "Deny"), fc.constantFrom("ann.lee*", "bob", "A?"), (policyPart, requestPart, segment, actionWord, effect, user) => {
       const statement = loadPolicy({ Statement: [{ Effect: effect, Action: [`s3:${actionWord}`, `s3:Get${actionWord}`], Resource: [`arn:${segment}:s3:${segment}:${segment}:b/${policyPart}`, `arn:aws:s3:::b/${policyPart}`] }] }).statements()[0]!;
-      const request = requestFor(`s3:${requestPart.replace(/[^a-zA-Z]/g, "") || "GetObject"}`, `arn:aws:s3:${segment.replace(/[*?]/g, "")}::b/${requestPart}`);
+      const request = requestFor(`s3:${requestPart.replace(/[^a-zA-Z]/g, "") || "GetObject"}`, `arn:aws:s3:${segment.replace(/[*?]/g, "")}::b/${requestPart}`, user);
       const actions = patched.action.requestMatchesActions(request, statement.actions());
       expect(actions).toEqual(published.action.requestMatchesActions(request, statement.actions()));
       const resources = patched.resource.requestMatchesResources(request, statement.resources(), "Resource", effect, "identity");
